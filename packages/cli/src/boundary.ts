@@ -1,0 +1,68 @@
+import { isStigmerError, type Session } from '@stigmer/core';
+import { EXIT_CODES, EXIT_INTERNAL, exitCodeForSignal } from './exit-codes.js';
+import type { GlobalOptions } from './options.js';
+import { explainLines, traceJson } from './output/explain.js';
+import { Output } from './output/output.js';
+import { interruptSignal } from './signals.js';
+
+/** What a command's body gets: where to write, when to stop, and a slot for its session. */
+export interface CommandContext {
+  output: Output;
+  signal: AbortSignal;
+  /** Set by the command once opened, so a failure can still print the trace. */
+  session?: Session;
+}
+
+/**
+ * The CLI's one error boundary: runs a command body, turns any error into one
+ * clear message (stack only with `--debug`) and the exit code its `code` maps to.
+ */
+export async function runCommand(
+  options: GlobalOptions,
+  body: (ctx: CommandContext) => Promise<void>,
+): Promise<void> {
+  const ctx: CommandContext = { output: new Output(options), signal: interruptSignal() };
+  try {
+    await body(ctx);
+  } catch (error) {
+    process.exitCode = report(error, ctx, options);
+  }
+}
+
+function report(error: unknown, ctx: CommandContext, options: GlobalOptions): number {
+  const { output } = ctx;
+  const trace = ctx.session?.pipeline.trace.entries ?? [];
+  const known = isStigmerError(error);
+  const code = known ? error.code : 'INTERNAL';
+  const exit = known
+    ? error.code === 'INTERRUPTED'
+      ? exitCodeForSignal(String(error.details.signal))
+      : (EXIT_CODES[error.code] ?? EXIT_INTERNAL)
+    : EXIT_INTERNAL;
+  const message = known
+    ? error.message
+    : `Internal error: ${error instanceof Error ? error.message : String(error)}\nThis is a bug in stigmer; rerun with --debug and report the output.`;
+  if (options.json) {
+    const { plugin, hook, details } = known ? error : { plugin: undefined, hook: undefined, details: {} };
+    output.json({
+      ok: false,
+      error: { code, exitCode: exit, message, plugin, hook, details },
+      trace: traceJson(trace),
+    });
+  } else {
+    output.error(message);
+    if (options.explain && trace.length > 0)
+      output.error(['', 'Decisions:', ...explainLines(trace)].join('\n'));
+  }
+  if (options.debug) output.error(debugText(error));
+  return exit;
+}
+
+function debugText(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error; e !== undefined; e = e instanceof Error ? e.cause : undefined) {
+    parts.push(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    if (parts.length > 5) break;
+  }
+  return `\n--debug:\n${parts.join('\ncaused by: ')}`;
+}

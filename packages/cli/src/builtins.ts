@@ -1,0 +1,14 @@
+import type { PluginModule } from '@stigmer/core';
+
+/** The chain used when no config names one: the original CLI's order. */
+export const DEFAULT_PLUGINS: readonly string[] = Object.freeze(['local-image', 'ghcr', 'build-hint']);
+
+/**
+ * First-party plugins shipped inside the CLI, by package name, loaded only
+ * when a chain names them. A copy installed next to the user's config wins.
+ */
+export const BUILTIN_PLUGINS: Readonly<Record<string, () => Promise<PluginModule>>> = Object.freeze({
+  '@stigmer/plugin-local-image': () => import('@stigmer/plugin-local-image'),
+  '@stigmer/plugin-ghcr': () => import('@stigmer/plugin-ghcr'),
+  '@stigmer/plugin-build-hint': () => import('@stigmer/plugin-build-hint'),
+});

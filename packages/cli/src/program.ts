@@ -1,0 +1,52 @@
+import { Command, Option } from 'commander';
+import { runCommand } from './boundary.js';
+import type { GlobalOptions } from './options.js';
+import { VERSION } from './version.js';
+
+/**
+ * The command tree. Command bodies are imported when their command runs, so
+ * `stigmer --help` and every command load only what they use.
+ */
+export function buildProgram(): Command {
+  const program = new Command('stigmer')
+    .description('Stigmer: resolve the agent-runner image and run it.')
+    .version(VERSION, '-V, --version')
+    .showSuggestionAfterError()
+    .configureHelp({ sortSubcommands: true });
+
+  const common = (cmd: Command) =>
+    cmd
+      .option('-c, --config <path>', 'use this config file instead of searching for .stigmerrc')
+      .option('--json', 'print one JSON document on stdout')
+      .option('--debug', 'add stack traces to errors')
+      .option('-q, --quiet', 'print only results and errors');
+
+  const image = program.command('image').description('find, pull and inspect the agent-runner image');
+  const resolveLike = (name: string, purpose: 'resolve' | 'pull', description: string) =>
+    common(image.command(name).description(description))
+      .option('--explain', 'show every decision: plugin, hook, outcome, reason, time')
+      .addOption(
+        new Option('--platform <os/arch>', "platform to resolve, e.g. linux/arm64 (default: the engine's)"),
+      )
+      .action(async (opts: GlobalOptions) => {
+        const { imageResolve } = await import('./commands/image-resolve.js');
+        await runCommand(opts, (ctx) => imageResolve(ctx, opts, purpose));
+      });
+  resolveLike('resolve', 'resolve', 'resolve the image through the plugin chain (local, then registry, ...)');
+  resolveLike('pull', 'pull', 'pull the image through the registry plugins even when a local one exists');
+
+  const config = program.command('config').description('inspect the effective configuration');
+  common(config.command('print').description('print every setting with the source of its value')).action(
+    async (opts: GlobalOptions) => {
+      const { configPrint } = await import('./commands/config.js');
+      await runCommand(opts, (ctx) => configPrint(ctx, opts));
+    },
+  );
+  common(
+    config.command('validate').description("validate the config file and every plugin's options"),
+  ).action(async (opts: GlobalOptions) => {
+    const { configValidate } = await import('./commands/config.js');
+    await runCommand(opts, (ctx) => configValidate(ctx, opts));
+  });
+  return program;
+}

@@ -1,0 +1,22 @@
+import type { SessionOptions } from '@stigmer/core';
+import { BUILTIN_PLUGINS, DEFAULT_PLUGINS } from './builtins.js';
+import type { GlobalOptions } from './options.js';
+import type { Output } from './output/output.js';
+import { VERSION } from './version.js';
+
+/** Session options for a command: the process's folder and environment, its flags, the builtins. */
+export function sessionOptions(options: GlobalOptions, output: Output, signal?: AbortSignal): SessionOptions {
+  const flags: NonNullable<SessionOptions['flags']> = {};
+  if (options.platform) flags['image.platform'] = { value: options.platform, flag: '--platform' };
+  return {
+    cliVersion: VERSION,
+    cwd: process.cwd(),
+    env: process.env,
+    configPath: options.config,
+    flags,
+    defaultPlugins: DEFAULT_PLUGINS,
+    builtins: BUILTIN_PLUGINS,
+    ...(signal ? { signal } : {}),
+    onWarn: (plugin, message) => output.warn(`${plugin}: ${message}`),
+  };
+}

@@ -1,0 +1,27 @@
+/** A plugin entry in config: `"name"` or `["name", { options }]`. */
+export type PluginEntry = string | [string] | [string, Record<string, unknown>];
+
+/**
+ * The shape of a stigmer config file (`.stigmerrc`, `stigmer.config.js`, the
+ * `stigmer` key of package.json). Declared as a plain type so that code which
+ * only reads settings never loads the validator; `config/schema.ts` checks
+ * files against exactly this shape.
+ */
+export interface ConfigFile {
+  /** A JSON Schema URL for editors; ignored by stigmer. */
+  $schema?: string;
+  /** The plugin chain, in order. Absent: the embedded default (local-image, ghcr, build-hint). */
+  plugins?: PluginEntry[];
+  image?: {
+    /** The canonical local name of the agent-runner image. Default `stigmer-agent-runner:local`. */
+    localTag?: string;
+    /** `os/arch[/variant]` to resolve. Default: the engine's own platform. */
+    platform?: string;
+  };
+  engine?: {
+    /** Engine address, like DOCKER_HOST. Default: discovered. */
+    host?: string;
+  };
+  /** How long each hook may take per plugin, e.g. `{ resolveImage: 10m }`. */
+  timeouts?: Partial<Record<import('../hooks.js').HookName, string | number>>;
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { parseDuration } from '../duration.js';
+import { HOOK_NAMES } from '../hooks.js';
+import type { ConfigFile } from './schema-types.js';
+
+const durationValue = z.union([z.string(), z.number()]).refine((v) => parseDuration(v) !== undefined, {
+  message: 'expected a duration such as 30s, 10m or 1h',
+});
+
+const pluginEntry = z.union(
+  [
+    z.string().min(1, 'expected a plugin name'),
+    z.tuple([z.string().min(1, 'expected a plugin name')]),
+    z.tuple([z.string().min(1, 'expected a plugin name'), z.record(z.string(), z.unknown())]),
+  ],
+  { error: 'expected a plugin name, or [name, { options }]' },
+);
+
+/** The config file schema, strict at every level so typos are errors, not silent no-ops. */
+export const configFileSchema: z.ZodType<ConfigFile> = z.strictObject({
+  $schema: z.string().optional(),
+  plugins: z.array(pluginEntry).optional(),
+  image: z
+    .strictObject({
+      localTag: z
+        .string()
+        .regex(/^\S+$/, 'expected an image name such as stigmer-agent-runner:local')
+        .optional(),
+      platform: z
+        .string()
+        .regex(/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/, 'expected os/arch[/variant] such as linux/arm64')
+        .optional(),
+    })
+    .optional(),
+  engine: z
+    .strictObject({
+      host: z
+        .string()
+        .regex(/^[a-z]+:\/\//, 'expected an engine address such as unix:///var/run/docker.sock')
+        .optional(),
+    })
+    .optional(),
+  timeouts: z
+    .strictObject(Object.fromEntries(HOOK_NAMES.map((h) => [h, durationValue.optional()])))
+    .optional(),
+}) as unknown as z.ZodType<ConfigFile>;

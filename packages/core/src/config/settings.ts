@@ -1,0 +1,182 @@
+import { parseDuration } from '../duration.js';
+import { ConfigError } from '../errors.js';
+import { HOOK_NAMES, type HookName } from '../hooks.js';
+import type { HookTimeouts } from '../pipeline/pipeline.js';
+import { envSuffix } from '../pipeline/pipeline.js';
+import type { ConfigFile, PluginEntry } from './schema-types.js';
+
+/** Where a setting's value came from, for `stigmer config print`. */
+export interface SettingSource {
+  kind: 'flag' | 'env' | 'file' | 'default';
+  /** `--platform`, `STIGMER_PLATFORM`, the config file's path, or `built-in default`. */
+  name: string;
+}
+
+/** A plugin as the settings name it, before it is loaded. */
+export interface PluginSpec {
+  specifier: string;
+  options: Record<string, unknown>;
+  /** Position in the `plugins` list, for error paths such as `plugins[1][1].registry`. */
+  index: number;
+}
+
+/** Every setting core uses, with defaults applied. */
+export interface Settings {
+  plugins: PluginSpec[];
+  /** The canonical local image name (`image.localTag`). */
+  localTag: string;
+  /** `image.platform`: `os/arch[/variant]`, or the engine's own when undefined. */
+  platform: string | undefined;
+  /** `engine.host`: an explicit engine address, like DOCKER_HOST. */
+  engineHost: string | undefined;
+  timeouts: HookTimeouts;
+}
+
+/** Settings with the source of each value. */
+export interface ResolvedSettings {
+  settings: Settings;
+  /** Keyed by the setting's key in config (`image.platform`, `timeouts.resolveImage`, `plugins`). */
+  sources: Record<string, { value: unknown; source: SettingSource }>;
+}
+
+/** What `resolveSettings` layers, highest precedence first: flags, environment, file, defaults. */
+export interface SettingInputs {
+  /** Flag values by setting key (`{ 'image.platform': 'linux/arm64' }`), with the flag's name. */
+  flags?: Record<string, { value: string; flag: string }>;
+  env: Readonly<Record<string, string | undefined>>;
+  file?: { path: string; config: ConfigFile } | undefined;
+  /** The plugin chain used when the file gives none (the CLI's embedded default). */
+  defaultPlugins: readonly string[];
+}
+
+/** Time each hook may take by default: pulls are long, everything else is quick. */
+export const DEFAULT_TIMEOUTS: HookTimeouts = Object.freeze({
+  resolveImage: 30 * 60_000,
+  credentials: 30_000,
+  imageResolved: 5 * 60_000,
+  unresolved: 10_000,
+  beforeStart: 2 * 60_000,
+  containerSpec: 10_000,
+  afterStart: 5 * 60_000,
+  beforeStop: 60_000,
+  afterStop: 60_000,
+});
+
+interface ScalarSetting {
+  key: string;
+  env: string;
+  default: unknown;
+  /** Turns env/flag text into a value, or returns an error message. */
+  parse(text: string): { value: unknown } | { error: string };
+  fromFile(config: ConfigFile): unknown;
+}
+
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
+
+const text = (expected: string, test: (s: string) => boolean) => (s: string) =>
+  test(s) ? { value: s } : { error: `expected ${expected}, got ${JSON.stringify(s)}` };
+
+const duration = (s: string) => {
+  const ms = parseDuration(s);
+  return ms === undefined
+    ? { error: `expected a duration such as 30s, 10m or 1h, got ${JSON.stringify(s)}` }
+    : { value: ms };
+};
+
+/** The scalar settings, each declared once with its key, environment variable and default. */
+export const SCALAR_SETTINGS: readonly ScalarSetting[] = [
+  {
+    key: 'image.localTag',
+    env: 'STIGMER_LOCAL_TAG',
+    default: 'stigmer-agent-runner:local',
+    parse: text('an image name such as stigmer-agent-runner:local', (s) => s.length > 0 && !/\s/.test(s)),
+    fromFile: (c) => c.image?.localTag,
+  },
+  {
+    key: 'image.platform',
+    env: 'STIGMER_PLATFORM',
+    default: undefined,
+    parse: text('os/arch[/variant] such as linux/arm64', (s) => PLATFORM.test(s)),
+    fromFile: (c) => c.image?.platform,
+  },
+  {
+    key: 'engine.host',
+    env: 'STIGMER_ENGINE_HOST',
+    default: undefined,
+    parse: text('an engine address such as unix:///var/run/docker.sock', (s) => /^[a-z]+:\/\//.test(s)),
+    fromFile: (c) => c.engine?.host,
+  },
+  ...HOOK_NAMES.map(
+    (hook): ScalarSetting => ({
+      key: `timeouts.${hook}`,
+      env: `STIGMER_TIMEOUT_${envSuffix(hook)}`,
+      default: DEFAULT_TIMEOUTS[hook],
+      parse: duration,
+      fromFile: (c) => {
+        const raw = c.timeouts?.[hook];
+        return raw === undefined ? undefined : parseDuration(raw);
+      },
+    }),
+  ),
+];
+
+/** Layers flags over environment over file over defaults, recording where each value came from. */
+export function resolveSettings(inputs: SettingInputs): ResolvedSettings {
+  const sources: ResolvedSettings['sources'] = {};
+  const envIssues: string[] = [];
+  for (const setting of SCALAR_SETTINGS) {
+    const flag = inputs.flags?.[setting.key];
+    const envText = inputs.env[setting.env];
+    const fileValue = inputs.file ? setting.fromFile(inputs.file.config) : undefined;
+    if (flag !== undefined) {
+      const parsed = setting.parse(flag.value);
+      if ('error' in parsed)
+        throw new ConfigError('CONFIG_INVALID', `Invalid value for ${flag.flag}: ${parsed.error}.`);
+      sources[setting.key] = { value: parsed.value, source: { kind: 'flag', name: flag.flag } };
+    } else if (envText !== undefined && envText !== '') {
+      const parsed = setting.parse(envText);
+      if ('error' in parsed) envIssues.push(`  - ${setting.env} (${setting.key}): ${parsed.error}`);
+      else sources[setting.key] = { value: parsed.value, source: { kind: 'env', name: setting.env } };
+    } else if (fileValue !== undefined && inputs.file) {
+      sources[setting.key] = { value: fileValue, source: { kind: 'file', name: inputs.file.path } };
+    } else {
+      sources[setting.key] = {
+        value: setting.default,
+        source: { kind: 'default', name: 'built-in default' },
+      };
+    }
+  }
+  if (envIssues.length > 0) {
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      `Invalid stigmer settings in the environment:\n${envIssues.join('\n')}`,
+    );
+  }
+  const filePlugins = inputs.file?.config.plugins;
+  sources.plugins =
+    filePlugins && inputs.file
+      ? { value: filePlugins, source: { kind: 'file', name: inputs.file.path } }
+      : { value: inputs.defaultPlugins, source: { kind: 'default', name: 'built-in default' } };
+  const value = (key: string) => sources[key]?.value;
+  return {
+    sources,
+    settings: {
+      plugins: toSpecs((filePlugins ?? inputs.defaultPlugins) as readonly PluginEntry[]),
+      localTag: value('image.localTag') as string,
+      platform: value('image.platform') as string | undefined,
+      engineHost: value('engine.host') as string | undefined,
+      timeouts: Object.fromEntries(HOOK_NAMES.map((h) => [h, value(`timeouts.${h}`)])) as Record<
+        HookName,
+        number
+      >,
+    },
+  };
+}
+
+function toSpecs(entries: readonly PluginEntry[]): PluginSpec[] {
+  return entries.map((entry, index) =>
+    typeof entry === 'string'
+      ? { specifier: entry, options: {}, index }
+      : { specifier: entry[0], options: entry[1] ?? {}, index },
+  );
+}

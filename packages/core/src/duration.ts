@@ -1,0 +1,23 @@
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * Parses a duration such as `500ms`, `30s`, `10m`, `24h`, `1h30m` or a bare
+ * number of milliseconds. Returns `undefined` for anything else so callers
+ * can report the exact key that was wrong.
+ */
+export function parseDuration(input: string | number): number | undefined {
+  if (typeof input === 'number') return Number.isFinite(input) && input >= 0 ? input : undefined;
+  const text = input.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) return undefined;
+  return parts.reduce((total, [, value, unit]) => total + Number(value) * (UNITS[unit as string] ?? 0), 0);
+}
+
+/** Formats milliseconds the way users write them in config (`90s`, `2m`). */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 120_000) return `${+(ms / 1000).toFixed(1)}s`;
+  if (ms < 7_200_000) return `${+(ms / 60_000).toFixed(1)}m`;
+  return `${+(ms / 3_600_000).toFixed(1)}h`;
+}

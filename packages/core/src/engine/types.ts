@@ -1,0 +1,106 @@
+import type { ContainerSpec } from '../lifecycle/types.js';
+
+/** Registry credentials as the Engine API takes them. Never printed, never traced. */
+export interface RegistryAuth {
+  username?: string;
+  password?: string;
+  /** A bearer token for the registry itself (skips the token server). */
+  registryToken?: string;
+  /** An OAuth refresh/identity token (`auths.*.identitytoken` in the docker config). */
+  identityToken?: string;
+  serverAddress?: string;
+}
+
+/** The engine's view of an image, trimmed to what stigmer uses. */
+export interface ImageInfo {
+  id: string;
+  repoTags: string[];
+  /** `name@sha256:...` for each registry the image was pulled from. */
+  repoDigests: string[];
+  /** `os/arch[/variant]`. */
+  platform: string;
+  labels: Record<string, string>;
+  created: string;
+  sizeBytes: number;
+}
+
+/** One event of a pull, per layer or for the whole image. */
+export type PullEvent =
+  | { type: 'layer'; layer: string; status: string; current?: number; total?: number }
+  | { type: 'status'; status: string }
+  | { type: 'digest'; digest: string };
+
+/** Options of a pull. */
+export interface PullOptions {
+  platform?: string | undefined;
+  auth?: RegistryAuth | undefined;
+  signal?: AbortSignal | undefined;
+  /** Receives every progress event as the engine sends it. */
+  onEvent?: ((event: PullEvent) => void) | undefined;
+}
+
+/** What a successful pull reports. */
+export interface PullResult {
+  reference: string;
+  /** `sha256:...` as the engine announced it, when it did. */
+  digest: string | undefined;
+}
+
+/** The engine's view of a container, trimmed to what stigmer uses. */
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  image: string;
+  imageId: string;
+  state: 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+  health: 'starting' | 'healthy' | 'unhealthy' | undefined;
+  startedAt: string;
+  restartCount: number;
+  labels: Record<string, string>;
+  env: string[];
+}
+
+/** Where the engine was found and what else was tried. */
+export interface EngineEndpoint {
+  /** `unix:///var/run/docker.sock`, `tcp://127.0.0.1:2375`, `npipe:////./pipe/docker_engine`... */
+  host: string;
+  /** How it was chosen: `DOCKER_HOST`, `docker context "colima"`, `default socket`, `Podman socket`... */
+  source: string;
+}
+
+/**
+ * The one way plugins and the lifecycle talk to Docker. Built on dockerode;
+ * every method throws `EngineError` (code `ENGINE_UNREACHABLE` or
+ * `ENGINE_FAILED`) with a message that says what was tried.
+ */
+export interface Engine {
+  /** Finds and checks the engine; later calls reuse the answer. */
+  connect(): Promise<EngineEndpoint>;
+  /** `os/arch[/variant]` the engine runs containers as by default. */
+  platform(): Promise<string>;
+  /** The image, or `undefined` when the engine does not have it. */
+  inspectImage(reference: string): Promise<ImageInfo | undefined>;
+  /** Pulls and returns once the stream ended without an error event; throws on any error in the stream. */
+  pull(reference: string, options?: PullOptions): Promise<PullResult>;
+  /** Adds `target` as a name of `source` (an id or reference). */
+  tag(source: string, target: string): Promise<void>;
+  /** Removes a name (or an image by id); missing is not an error. */
+  removeImage(reference: string, options?: { force?: boolean }): Promise<void>;
+  /** The container with this name or id, or `undefined`. */
+  inspectContainer(nameOrId: string): Promise<ContainerInfo | undefined>;
+  /** Containers carrying all these labels, running or not. */
+  listContainers(labels: Record<string, string>): Promise<ContainerInfo[]>;
+  /** Creates (does not start) a container; returns its id. */
+  createContainer(spec: ContainerSpec): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  /** Graceful stop with a timeout after which the engine kills. Already stopped is not an error. */
+  stopContainer(id: string, timeoutSeconds: number): Promise<void>;
+  killContainer(id: string): Promise<void>;
+  /** Removes the container; missing is not an error. */
+  removeContainer(id: string, options?: { force?: boolean }): Promise<void>;
+  /** Container output, demultiplexed, as a readable stream of text. */
+  logs(
+    id: string,
+    options: { follow: boolean; tail?: number; signal?: AbortSignal },
+  ): Promise<NodeJS.ReadableStream>;
+}

@@ -1,0 +1,82 @@
+/**
+ * Stable error codes. The CLI maps each to an exit code in one place
+ * (`packages/cli/src/exit-codes.ts`); tests and plugins match on `code`,
+ * never on message text.
+ */
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'CONFIG_NOT_FOUND'
+  | 'PLUGIN_NOT_FOUND'
+  | 'PLUGIN_INVALID'
+  | 'PLUGIN_OPTIONS_INVALID'
+  | 'PLUGIN_FAILED'
+  | 'PLUGIN_TIMEOUT'
+  | 'PLUGIN_INVALID_RESULT'
+  | 'ENGINE_UNREACHABLE'
+  | 'ENGINE_FAILED'
+  | 'IMAGE_UNRESOLVED'
+  | 'IMAGE_REJECTED'
+  | 'PULL_FAILED'
+  | 'INTERRUPTED';
+
+/** Fields every stigmer error may carry besides its message. */
+export interface StigmerErrorOptions {
+  /** The underlying error, kept for `--debug`. */
+  cause?: unknown;
+  /** The plugin in which the error happened, when one did. */
+  plugin?: string;
+  /** The hook that was running, when one was. */
+  hook?: string;
+  /** Structured, secret-free facts for `--json` output. */
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Base class of every error stigmer raises on purpose. Messages say what
+ * happened, what was tried and what to do; `code` is stable.
+ */
+export class StigmerError extends Error {
+  readonly code: ErrorCode;
+  plugin: string | undefined;
+  hook: string | undefined;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: StigmerErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.plugin = options.plugin;
+    this.hook = options.hook;
+    this.details = options.details ?? {};
+  }
+}
+
+/** A configuration file, flag, environment variable or plugin specifier is wrong. */
+export class ConfigError extends StigmerError {}
+
+/** A plugin threw, timed out or returned something its hook does not accept. */
+export class PluginError extends StigmerError {}
+
+/** The Docker engine could not be reached or refused an operation. */
+export class EngineError extends StigmerError {}
+
+/** No plugin could provide the image, or a check refused the one that was found. */
+export class ImageError extends StigmerError {}
+
+/** The user or the system interrupted the run (SIGINT, SIGTERM). */
+export class InterruptedError extends StigmerError {
+  /** The signal that interrupted the run. */
+  readonly signal: string;
+  constructor(signal: string, message = `Interrupted by ${signal}.`) {
+    super('INTERRUPTED', message, { details: { signal } });
+    this.signal = signal;
+  }
+}
+
+/** True when `error` is a stigmer error, whichever copy of core created it. */
+export function isStigmerError(error: unknown): error is StigmerError {
+  return (
+    error instanceof StigmerError ||
+    (error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && 'details' in error)
+  );
+}

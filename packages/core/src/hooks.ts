@@ -1,0 +1,126 @@
+/**
+ * Every hook stigmer runs, declared once. Plugins tap them through
+ * `PluginHooks` (see `plugin/types.ts`); core runs them through the tapable
+ * hooks that `createHooks` builds. Each tap receives the payload and a
+ * `HookContext` (its options, an AbortSignal, the engine, a logger).
+ */
+import { AsyncSeriesBailHook, AsyncSeriesHook, AsyncSeriesWaterfallHook } from 'tapable';
+import type { Credential, CredentialRequest } from './credentials/types.js';
+import type { ImageVerdict, ResolvedImage, ResolveRequest, UnresolvedReport } from './image/types.js';
+import type {
+  ContainerSpec,
+  StartedContainer,
+  StartRequest,
+  StopRequest,
+  StopResult,
+} from './lifecycle/types.js';
+
+/** Payload and result of one hook, as a plugin's tap sees them. */
+export interface HookSignature<Payload, Result> {
+  payload: Payload;
+  result: Result;
+}
+
+/** The hooks, their payloads and what a tap may return. */
+export interface HookSignatures {
+  /**
+   * The image-resolution chain. Runs in plugin order whenever an image is
+   * needed (`image resolve`, `image pull`, `server start`).
+   * Receives the request. Return a `ResolvedImage` to resolve and stop the
+   * chain, or `undefined` to pass to the next plugin (say why with
+   * `ctx.note`). `null` or a malformed image is a `PLUGIN_INVALID_RESULT` error.
+   */
+  resolveImage: HookSignature<ResolveRequest, ResolvedImage | undefined>;
+  /**
+   * Registry credentials, a chain of providers. Runs when a plugin calls
+   * `ctx.credentials(registry, repository)`. Return a `Credential` to answer,
+   * or `undefined` to let the next provider try; if none answers the pull is
+   * anonymous. Secrets in the answer never reach the trace or any output.
+   */
+  credentials: HookSignature<CredentialRequest, Credential | undefined>;
+  /**
+   * Checks on the image the chain resolved (version, digest, platform). Runs
+   * once per resolved image, in plugin order. Return `undefined` to accept,
+   * `{ action: 'reject', reason }` to refuse (the run fails with
+   * `IMAGE_REJECTED`), or `{ action: 'retry', reason, request }` to run the
+   * chain again with parts of the request changed (at most twice per run).
+   */
+  imageResolved: HookSignature<ResolvedImage, ImageVerdict | undefined>;
+  /**
+   * Runs once when no resolver produced an image, before the run fails with
+   * `IMAGE_UNRESOLVED`. Receives what every resolver tried. Return text to
+   * add to the error message (a hint), or `undefined` to add nothing. Every
+   * tap runs; hints appear in plugin order.
+   */
+  unresolved: HookSignature<UnresolvedReport, string | undefined>;
+  /**
+   * Runs before the container is created, after the image resolved. Throw to
+   * refuse the start (port in use, missing API key...). Return nothing.
+   */
+  beforeStart: HookSignature<StartRequest, void>;
+  /**
+   * A waterfall that builds the container spec. Receives the spec built so
+   * far (core's defaults first); return a changed spec, or `undefined` to keep
+   * it. Runs after `beforeStart`, before the container is created.
+   */
+  containerSpec: HookSignature<ContainerSpec, ContainerSpec | undefined>;
+  /**
+   * Runs after the container started and passed its readiness checks.
+   * Start other components here. Return nothing.
+   */
+  afterStart: HookSignature<StartedContainer, void>;
+  /** Runs before the container is stopped. Stop other components here. Return nothing. */
+  beforeStop: HookSignature<StopRequest, void>;
+  /** Runs after the container was stopped and removed. Return nothing. */
+  afterStop: HookSignature<StopResult, void>;
+}
+
+/** The name of a hook. */
+export type HookName = keyof HookSignatures;
+
+/**
+ * How core runs a hook: `bail` stops at the first non-undefined result,
+ * `waterfall` threads the payload through every tap, `series` and `collect`
+ * run every tap (`collect` gathers the results).
+ */
+export type HookKind = 'bail' | 'series' | 'waterfall' | 'collect';
+
+const KINDS = {
+  resolveImage: 'bail',
+  credentials: 'bail',
+  imageResolved: 'bail',
+  unresolved: 'collect',
+  beforeStart: 'series',
+  containerSpec: 'waterfall',
+  afterStart: 'series',
+  beforeStop: 'series',
+  afterStop: 'series',
+} as const satisfies Record<HookName, HookKind>;
+
+/** The kind of every hook, in the order they run in a `server start`. */
+export const HOOK_KINDS: typeof KINDS = Object.freeze(KINDS);
+
+/** All hook names. */
+export const HOOK_NAMES = Object.freeze(Object.keys(HOOK_KINDS) as HookName[]);
+
+type Tapable<K extends HookName> = (typeof KINDS)[K] extends 'bail'
+  ? AsyncSeriesBailHook<[HookSignatures[K]['payload']], HookSignatures[K]['result']>
+  : (typeof KINDS)[K] extends 'waterfall'
+    ? AsyncSeriesWaterfallHook<[HookSignatures[K]['payload']]>
+    : AsyncSeriesHook<[HookSignatures[K]['payload']]>;
+
+/** The tapable hooks behind `HookSignatures`; internal to core. */
+export type Hooks = { readonly [K in HookName]: Tapable<K> };
+
+/** Builds a fresh, frozen set of hooks for one pipeline. */
+export function createHooks(): Hooks {
+  const args = ['payload'] as const;
+  const make = (kind: HookKind) =>
+    kind === 'bail'
+      ? new AsyncSeriesBailHook(args)
+      : kind === 'waterfall'
+        ? new AsyncSeriesWaterfallHook(args)
+        : new AsyncSeriesHook(args);
+  const hooks = Object.fromEntries(HOOK_NAMES.map((name) => [name, make(HOOK_KINDS[name])]));
+  return Object.freeze(hooks) as unknown as Hooks;
+}

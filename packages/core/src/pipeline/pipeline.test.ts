@@ -1,0 +1,324 @@
+import { describe, expect, it } from 'vitest';
+import { InterruptedError, PluginError } from '../errors.js';
+import type { ResolveRequest } from '../image/types.js';
+import { definePlugin } from '../plugin/define.js';
+import type { LoadedPlugin, StigmerPlugin } from '../plugin/types.js';
+import { DEFAULT_TIMEOUTS } from '../config/settings.js';
+import type { Engine } from '../engine/types.js';
+import { Pipeline } from './pipeline.js';
+import { resolveImage } from './resolve.js';
+
+const request: ResolveRequest = {
+  localTag: 'stigmer-agent-runner:local',
+  platform: undefined,
+  purpose: 'resolve',
+  pullPolicy: 'missing',
+  offline: false,
+  cliVersion: '0.1.0',
+};
+
+// Pure-logic tests: the engine is never called by these plugins.
+const noEngine = new Proxy({} as Engine, {
+  get: (_, key) => () => Promise.reject(new Error(`engine.${String(key)} must not be called here`)),
+});
+
+function pipeline(timeouts: Partial<typeof DEFAULT_TIMEOUTS> = {}, signal?: AbortSignal) {
+  return new Pipeline({
+    cliVersion: '0.1.0',
+    cwd: '/tmp',
+    configFile: undefined,
+    env: {},
+    engine: noEngine,
+    timeouts: { ...DEFAULT_TIMEOUTS, ...timeouts },
+    ...(signal ? { signal } : {}),
+  });
+}
+
+const loaded = (plugin: StigmerPlugin<unknown>, index = 0, options: unknown = {}): LoadedPlugin => ({
+  plugin,
+  options,
+  specifier: plugin.name,
+  loadedFrom: 'test',
+  index,
+});
+
+const resolver = (name: string, result: unknown, calls: string[] = []) =>
+  definePlugin<unknown>({
+    name,
+    version: '1.0.0',
+    apply(hooks) {
+      hooks.resolveImage.tap((_req, ctx) => {
+        calls.push(name);
+        ctx.note(`${name} says ${result === undefined ? 'pass' : 'resolve'}`);
+        return result as never;
+      });
+    },
+  });
+
+const image = { reference: 'stigmer-agent-runner:local', id: 'sha256:abc', source: 'test' };
+
+describe('resolution chain', () => {
+  it('calls resolvers in config order and stops at the first that resolves', async () => {
+    const calls: string[] = [];
+    const p = pipeline();
+    await p.use(
+      [resolver('a', undefined, calls), resolver('b', image, calls), resolver('c', image, calls)].map(loaded),
+    );
+    await expect(resolveImage(p, request)).resolves.toEqual(image);
+    expect(calls).toEqual(['a', 'b']);
+    expect(p.trace.entries.map((e) => [e.plugin, e.outcome, e.reason])).toEqual([
+      ['a', 'passed', 'a says pass'],
+      ['b', 'resolved', 'b says resolve'],
+    ]);
+  });
+
+  it('honours `before` to run a plugin ahead of a named one', async () => {
+    const calls: string[] = [];
+    const early = definePlugin({
+      name: 'early',
+      version: '1.0.0',
+      apply(hooks) {
+        hooks.resolveImage.tap(
+          () => {
+            calls.push('early');
+            return undefined;
+          },
+          { before: 'a' },
+        );
+      },
+    });
+    const p = pipeline();
+    await p.use([resolver('a', image, calls), early].map((pl, i) => loaded(pl as StigmerPlugin<unknown>, i)));
+    await resolveImage(p, request);
+    expect(calls).toEqual(['early', 'a']);
+  });
+
+  it('refuses `before` naming a plugin that is not loaded, instead of silently reordering', async () => {
+    const p = pipeline();
+    const bad = definePlugin({
+      name: 'bad',
+      version: '1.0.0',
+      apply(hooks) {
+        hooks.resolveImage.tap(() => undefined, { before: 'nope' });
+      },
+    });
+    await expect(p.use([loaded(bad as StigmerPlugin<unknown>)])).rejects.toMatchObject({
+      code: 'PLUGIN_INVALID',
+      message: expect.stringContaining('asks to run before "nope" in hook "resolveImage"'),
+    });
+  });
+
+  it('fails with IMAGE_UNRESOLVED listing every attempt when all pass and no hint is given', async () => {
+    const p = pipeline();
+    await p.use([resolver('a', undefined), resolver('b', undefined)].map(loaded));
+    const error = await resolveImage(p, request).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'IMAGE_UNRESOLVED' });
+    expect((error as Error).message).toBe(
+      [
+        'No plugin could provide the agent-runner image stigmer-agent-runner:local.',
+        '',
+        'Tried:',
+        '  - a: a says pass',
+        '  - b: b says pass',
+      ].join('\n'),
+    );
+  });
+
+  it('uses the hints of the unresolved hook, in plugin order, as the message', async () => {
+    const hint = (name: string) =>
+      definePlugin<unknown>({
+        name,
+        version: '1.0.0',
+        apply(hooks) {
+          hooks.unresolved.tap((report) => `${name}: ${report.attempts.length} attempt(s)`);
+        },
+      });
+    const p = pipeline();
+    await p.use([resolver('a', undefined), hint('h1'), hint('h2')].map(loaded));
+    await expect(resolveImage(p, request)).rejects.toThrow('h1: 1 attempt(s)\n\nh2: 1 attempt(s)');
+  });
+
+  it.each([
+    ['null', null, 'returned null; return undefined to pass to the next plugin'],
+    ['a string', 'img', 'returned string; expected an image { reference, id, source } or undefined'],
+    ['an image without id', { reference: 'x', source: 's' }, 'returned an image without a "id" string'],
+  ])('rejects %s from a resolver, naming the plugin and the hook', async (_, result, problem) => {
+    const p = pipeline();
+    await p.use([loaded(resolver('weird', result))]);
+    const error = await resolveImage(p, request).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PluginError);
+    expect(error).toMatchObject({
+      code: 'PLUGIN_INVALID_RESULT',
+      plugin: 'weird',
+      hook: 'resolveImage',
+      message: `Plugin "weird" ${problem} in hook "resolveImage".`,
+    });
+  });
+});
+
+describe('error attribution', () => {
+  it('re-throws an error from a tap with the plugin, the hook and PLUGIN_FAILED', async () => {
+    const thrower = definePlugin<unknown>({
+      name: 'thrower',
+      version: '1.0.0',
+      apply(hooks) {
+        hooks.resolveImage.tap(async () => {
+          throw new TypeError('boom');
+        });
+      },
+    });
+    const p = pipeline();
+    await p.use([loaded(thrower)]);
+    const error = await resolveImage(p, request).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'PLUGIN_FAILED',
+      plugin: 'thrower',
+      hook: 'resolveImage',
+      message: 'Plugin "thrower" failed in hook "resolveImage": boom',
+    });
+    expect((error as Error).cause).toBeInstanceOf(TypeError);
+    expect(p.trace.entries[0]).toMatchObject({ plugin: 'thrower', outcome: 'failed', code: 'PLUGIN_FAILED' });
+  });
+
+  it('names the plugin when apply itself throws', async () => {
+    const broken = definePlugin<unknown>({
+      name: 'broken',
+      version: '1.0.0',
+      apply() {
+        throw new Error('cannot start');
+      },
+    });
+    await expect(pipeline().use([loaded(broken)])).rejects.toMatchObject({
+      plugin: 'broken',
+      hook: 'apply',
+      message: 'Plugin "broken" failed in hook "apply": cannot start',
+    });
+  });
+
+  it('refuses two plugins with the same name', async () => {
+    await expect(
+      pipeline().use([resolver('twin', undefined), resolver('twin', undefined)].map(loaded)),
+    ).rejects.toThrow('Two plugins are named "twin"');
+  });
+});
+
+describe('timeouts and cancellation', () => {
+  it('fails a hanging tap after the hook timeout, naming the plugin, the hook and the setting', async () => {
+    let aborted = false;
+    const hang = definePlugin<unknown>({
+      name: 'hang',
+      version: '1.0.0',
+      apply(hooks) {
+        hooks.resolveImage.tap(
+          (_req, ctx) =>
+            new Promise(() => {
+              ctx.signal.addEventListener('abort', () => {
+                aborted = true;
+              });
+            }),
+        );
+      },
+    });
+    const p = pipeline({ resolveImage: 50 });
+    await p.use([loaded(hang)]);
+    const error = await resolveImage(p, request).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'PLUGIN_TIMEOUT',
+      plugin: 'hang',
+      hook: 'resolveImage',
+      message:
+        'Plugin "hang" did not finish hook "resolveImage" within 50ms. If it needs longer, raise "timeouts.resolveImage" in your stigmer config (or set STIGMER_TIMEOUT_RESOLVE_IMAGE).',
+    });
+    expect(aborted).toBe(true);
+    expect(p.trace.entries[0]?.outcome).toBe('timeout');
+  });
+
+  it('turns a user interrupt into InterruptedError, not a plugin failure, and aborts the tap', async () => {
+    const controller = new AbortController();
+    let seen: unknown;
+    const slow = definePlugin<unknown>({
+      name: 'slow',
+      version: '1.0.0',
+      apply(hooks) {
+        hooks.resolveImage.tap(
+          (_req, ctx) =>
+            new Promise((_, reject) => {
+              ctx.signal.addEventListener('abort', () => {
+                seen = ctx.signal.reason;
+                reject(new Error('pull aborted'));
+              });
+            }),
+        );
+      },
+    });
+    const p = pipeline({}, controller.signal);
+    await p.use([loaded(slow)]);
+    const run = resolveImage(p, request);
+    setTimeout(() => controller.abort(new InterruptedError('SIGTERM')), 10);
+    const error = await run.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InterruptedError);
+    expect(error).toMatchObject({ code: 'INTERRUPTED', signal: 'SIGTERM' });
+    expect(seen).toBeInstanceOf(InterruptedError);
+  });
+});
+
+describe('after-resolve checks', () => {
+  const check = (verdicts: unknown[]) =>
+    definePlugin<unknown>({
+      name: 'check',
+      version: '1.0.0',
+      apply(hooks) {
+        hooks.imageResolved.tap(() => verdicts.shift() as never);
+      },
+    });
+
+  it('fails with IMAGE_REJECTED when a check rejects the image', async () => {
+    const p = pipeline();
+    await p.use([resolver('a', image), check([{ action: 'reject', reason: 'digest differs' }])].map(loaded));
+    await expect(resolveImage(p, request)).rejects.toMatchObject({
+      code: 'IMAGE_REJECTED',
+      message: 'The image stigmer-agent-runner:local (test) was refused: digest differs',
+    });
+  });
+
+  it('runs the chain again with the changed request when a check asks for a retry', async () => {
+    const seen: string[] = [];
+    const recorder = definePlugin<unknown>({
+      name: 'recorder',
+      version: '1.0.0',
+      apply(hooks) {
+        hooks.resolveImage.tap((req) => {
+          seen.push(req.pullPolicy);
+          return image;
+        });
+      },
+    });
+    const p = pipeline();
+    await p.use(
+      [recorder, check([{ action: 'retry', reason: 'too old', request: { pullPolicy: 'always' } }])].map(
+        (x, i) => loaded(x as StigmerPlugin<unknown>, i),
+      ),
+    );
+    await expect(resolveImage(p, request)).resolves.toEqual(image);
+    expect(seen).toEqual(['missing', 'always']);
+  });
+});
+
+describe('container spec waterfall', () => {
+  it('threads the spec through every tap; undefined keeps it', async () => {
+    const add = (key: string) =>
+      definePlugin<unknown>({
+        name: key,
+        version: '1.0.0',
+        apply(hooks) {
+          hooks.containerSpec.tap((spec) =>
+            key === 'keep' ? undefined : { ...spec, env: { ...spec.env, [key]: '1' } },
+          );
+        },
+      });
+    const p = pipeline();
+    await p.use([add('A'), add('keep'), add('B')].map(loaded));
+    const spec = await p.call('containerSpec', { name: 'n', image: 'i', env: {}, labels: {}, mounts: [] });
+    expect(spec.env).toEqual({ A: '1', B: '1' });
+  });
+});

@@ -1,0 +1,149 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { PluginSpec } from '../config/settings.js';
+import { issuesError } from '../config/issues.js';
+import { ConfigError } from '../errors.js';
+import { isPathSpecifier, packageCandidates } from './specifier.js';
+import type { LoadedPlugin, OptionsSchema, StigmerPlugin } from './types.js';
+
+/** A module that provides a plugin: what `import()` of a plugin package returns. */
+export type PluginModule = Record<string, unknown>;
+
+/** Where plugins are looked for. */
+export interface LoadPluginsOptions {
+  /** Folder that relative paths and package names resolve from: the config file's folder, else the cwd. */
+  fromDir: string;
+  /** Where the specs came from, for messages (`/x/.stigmerrc`, or `the built-in default`). */
+  origin: string;
+  /**
+   * Plugin packages bundled with the host (the CLI), by package name. Used
+   * when the package is not installed in `fromDir`'s node_modules chain.
+   */
+  builtins?: Readonly<Record<string, () => Promise<PluginModule>>>;
+  /** Validate options with the plugin's schema (false only for the host's embedded default chain). */
+  validateOptions: boolean;
+  /** Resolve from `fromDir` at all (false for the embedded default: nothing to search). */
+  searchInstalled: boolean;
+}
+
+/** Loads the plugins named in settings, in order, with validated options. */
+export async function loadPlugins(
+  specs: readonly PluginSpec[],
+  options: LoadPluginsOptions,
+): Promise<LoadedPlugin[]> {
+  const loaded: LoadedPlugin[] = [];
+  for (const spec of specs) {
+    const { module, loadedFrom } = await importPlugin(spec, options);
+    const plugin = toPlugin(module, spec, loadedFrom);
+    const pluginOptions = options.validateOptions
+      ? await validateOptions(plugin, spec, options.origin)
+      : spec.options;
+    loaded.push({ plugin, options: pluginOptions, specifier: spec.specifier, loadedFrom, index: spec.index });
+  }
+  return loaded;
+}
+
+async function importPlugin(
+  spec: PluginSpec,
+  options: LoadPluginsOptions,
+): Promise<{ module: PluginModule; loadedFrom: string }> {
+  const tried: string[] = [];
+  if (isPathSpecifier(spec.specifier)) {
+    const url = spec.specifier.startsWith('file:')
+      ? spec.specifier
+      : pathToFileURL(path.resolve(options.fromDir, spec.specifier)).href;
+    return { module: await importModule(url, spec), loadedFrom: url };
+  }
+  const candidates = packageCandidates(spec.specifier);
+  if (options.searchInstalled) {
+    const { resolve } = await import('import-meta-resolve');
+    const parent = pathToFileURL(path.join(options.fromDir, 'noop.js')).href;
+    for (const name of candidates) {
+      try {
+        const url = resolve(name, parent);
+        return { module: await importModule(url, spec), loadedFrom: url };
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        tried.push(`${name} from ${options.fromDir}`);
+      }
+    }
+  }
+  for (const name of candidates) {
+    const builtin = options.builtins?.[name];
+    if (builtin) return { module: await builtin(), loadedFrom: `builtin:${name}` };
+    tried.push(`${name} bundled with stigmer`);
+  }
+  throw new ConfigError(
+    'PLUGIN_NOT_FOUND',
+    [
+      `Cannot find plugin "${spec.specifier}" (plugins[${spec.index}] in ${options.origin}).`,
+      'Tried:',
+      ...tried.map((t) => `  - ${t}`),
+      `Install it where your config is: npm install --save-dev ${candidates.at(-1)}`,
+    ].join('\n'),
+    { details: { specifier: spec.specifier, tried } },
+  );
+}
+
+async function importModule(url: string, spec: PluginSpec): Promise<PluginModule> {
+  try {
+    return (await import(url)) as PluginModule;
+  } catch (error) {
+    if (isNotFound(error) && String((error as Error).message).includes(url.replace('file://', ''))) {
+      throw new ConfigError(
+        'PLUGIN_NOT_FOUND',
+        `Cannot find plugin "${spec.specifier}" (plugins[${spec.index}]): no file at ${new URL(url).pathname}.`,
+        { details: { specifier: spec.specifier, tried: [url] } },
+      );
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(
+      'PLUGIN_INVALID',
+      `Plugin "${spec.specifier}" (${url}) failed to load: ${message}`,
+      {
+        cause: error,
+        details: { specifier: spec.specifier },
+      },
+    );
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return (
+    code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || code === 'ERR_PACKAGE_PATH_NOT_EXPORTED'
+  );
+}
+
+/** Accepts a default (or `plugin`) export that is a plugin object or a factory returning one. */
+function toPlugin(module: PluginModule, spec: PluginSpec, loadedFrom: string): StigmerPlugin<unknown> {
+  const exported = module.default ?? module.plugin;
+  const candidate = typeof exported === 'function' ? (exported as () => unknown)() : exported;
+  const p = candidate as Partial<StigmerPlugin<unknown>> | undefined;
+  if (!p || typeof p.name !== 'string' || typeof p.version !== 'string' || typeof p.apply !== 'function') {
+    throw new ConfigError(
+      'PLUGIN_INVALID',
+      `"${spec.specifier}" (${loadedFrom}) is not a stigmer plugin: its default export must be a plugin { name, version, apply } or a function returning one (see definePlugin in @stigmer/core).`,
+      { details: { specifier: spec.specifier } },
+    );
+  }
+  return p as StigmerPlugin<unknown>;
+}
+
+async function validateOptions(
+  plugin: StigmerPlugin<unknown>,
+  spec: PluginSpec,
+  origin: string,
+): Promise<unknown> {
+  const schemaOrLoader = plugin.optionsSchema as OptionsSchema<unknown> | undefined;
+  if (!schemaOrLoader) return spec.options;
+  const schema = typeof schemaOrLoader === 'function' ? await schemaOrLoader() : schemaOrLoader;
+  const result = await schema['~standard'].validate(spec.options);
+  if (!result.issues) return result.value;
+  throw issuesError(
+    'PLUGIN_OPTIONS_INVALID',
+    `${origin} (options of plugin "${plugin.name}")`,
+    result.issues.map((i) => ({ path: i.path ?? [], message: i.message.replace(/^Invalid input: /, '') })),
+    ['plugins', spec.index, 1],
+  );
+}

@@ -1,0 +1,95 @@
+import path from 'node:path';
+import { findConfig } from './config/load.js';
+import { type ResolvedSettings, resolveSettings, type SettingInputs } from './config/settings.js';
+import { DockerEngine } from './engine/docker-engine.js';
+import type { Engine } from './engine/types.js';
+import type { ResolveRequest } from './image/types.js';
+import type { ProgressEvent } from './plugin/context.js';
+import { loadPlugins, type PluginModule } from './plugin/load.js';
+import { Pipeline } from './pipeline/pipeline.js';
+
+/** What a host (the CLI, a test, another program) gives to open a session. */
+export interface SessionOptions {
+  cliVersion: string;
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** `--config PATH`: load exactly this file. */
+  configPath?: string | undefined;
+  /** Flag values by setting key, highest precedence. */
+  flags?: SettingInputs['flags'];
+  /** The chain used when no config names one. */
+  defaultPlugins: readonly string[];
+  /** Plugin packages bundled with the host, by package name. */
+  builtins?: Readonly<Record<string, () => Promise<PluginModule>>>;
+  /** Use this engine instead of discovering one (tests, embedding programs). */
+  engine?: Engine;
+  signal?: AbortSignal;
+  onProgress?: (event: ProgressEvent) => void;
+  onWarn?: (plugin: string, message: string) => void;
+}
+
+/** Settings, plugins and pipeline for one command. */
+export interface Session extends ResolvedSettings {
+  /** The config file in force, or `undefined` for the embedded default. */
+  configFile: string | undefined;
+  cliVersion: string;
+  engine: Engine;
+  pipeline: Pipeline;
+}
+
+/** Loads settings without plugins: enough for `config print` and `config validate`. */
+export async function loadSettings(
+  options: SessionOptions,
+): Promise<ResolvedSettings & { configFile?: string }> {
+  const file = await findConfig({ cwd: options.cwd, configPath: options.configPath });
+  const resolved = resolveSettings({
+    flags: options.flags,
+    env: options.env,
+    file,
+    defaultPlugins: options.defaultPlugins,
+  });
+  return { ...resolved, ...(file ? { configFile: file.path } : {}) };
+}
+
+/** Loads settings and plugins and applies them to a fresh pipeline. */
+export async function openSession(options: SessionOptions): Promise<Session> {
+  const { settings, sources, configFile } = await loadSettings(options);
+  const fromFile = sources.plugins?.source.kind === 'file';
+  const plugins = await loadPlugins(settings.plugins, {
+    fromDir: configFile ? path.dirname(configFile) : options.cwd,
+    origin: configFile ?? 'the built-in default chain',
+    builtins: options.builtins,
+    // The embedded default is first-party with no options: nothing to search
+    // or validate, which keeps validators off the start-up path.
+    validateOptions: configFile !== undefined,
+    searchInstalled: fromFile,
+  });
+  const engine =
+    options.engine ??
+    new DockerEngine({ env: options.env, ...(settings.engineHost ? { host: settings.engineHost } : {}) });
+  const pipeline = new Pipeline({
+    cliVersion: options.cliVersion,
+    cwd: options.cwd,
+    configFile,
+    env: options.env,
+    engine,
+    timeouts: settings.timeouts,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.onWarn ? { onWarn: options.onWarn } : {}),
+  });
+  await pipeline.use(plugins);
+  return { settings, sources, configFile, cliVersion: options.cliVersion, engine, pipeline };
+}
+
+/** The resolve request a session's settings describe. */
+export function requestFor(session: Session, purpose: ResolveRequest['purpose'] = 'resolve'): ResolveRequest {
+  return {
+    localTag: session.settings.localTag,
+    platform: session.settings.platform,
+    purpose,
+    pullPolicy: 'missing',
+    offline: false,
+    cliVersion: session.cliVersion,
+  };
+}

@@ -1,0 +1,31 @@
+import { z } from '@stigmer/core/options';
+
+/** Options of `@stigmer/plugin-ghcr`. Every one has a default, so none is required. */
+export interface GhcrOptions {
+  /** Registry host, with port if any. Default `ghcr.io`; a loopback registry can stand in. */
+  registry?: string;
+  /** Repository path in the registry. Default `stigmer/agent-runner`. */
+  repository?: string;
+  /**
+   * Tag to pull. Default: `v<cli version>` for a release build (the tag the
+   * release workflow pushes), `latest` for a dev or prerelease build.
+   */
+  tag?: string;
+}
+
+const hostPattern = /^[a-zA-Z0-9.-]+(:\d+)?$/;
+const repositoryPattern = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+const tagPattern = /^[\w][\w.-]{0,127}$/;
+
+/** Strict: a misspelt option is an error, not a silent no-op. */
+export const optionsSchema = z.strictObject({
+  registry: z
+    .string()
+    .regex(hostPattern, 'expected a registry host such as ghcr.io or 127.0.0.1:5000')
+    .optional(),
+  repository: z
+    .string()
+    .regex(repositoryPattern, 'expected a repository path such as stigmer/agent-runner')
+    .optional(),
+  tag: z.string().regex(tagPattern, 'expected an image tag such as v0.1.0 or latest').optional(),
+});
