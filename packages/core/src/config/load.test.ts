@@ -1,0 +1,141 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findConfig } from './load.js';
+
+async function project(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'stigmer-config-'));
+  for (const [name, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+    await writeFile(path.join(dir, name), content);
+  }
+  return dir;
+}
+
+describe('config search', () => {
+  it('finds .stigmerrc (YAML) in the current folder', async () => {
+    const dir = await project({ '.stigmerrc': 'image:\n  localTag: mine:dev\n' });
+    await expect(findConfig({ cwd: dir })).resolves.toEqual({
+      path: path.join(dir, '.stigmerrc'),
+      config: { image: { localTag: 'mine:dev' } },
+    });
+  });
+
+  it('reads .stigmerrc written as JSON', async () => {
+    const dir = await project({ '.stigmerrc': '{"plugins": ["local-image"]}' });
+    expect((await findConfig({ cwd: dir }))?.config).toEqual({ plugins: ['local-image'] });
+  });
+
+  it.each([
+    ['.stigmerrc.json', '{"image":{"localTag":"a:b"}}'],
+    ['.stigmerrc.yaml', 'image: {localTag: "a:b"}'],
+    ['.stigmerrc.yml', 'image: {localTag: "a:b"}'],
+    ['stigmer.config.mjs', 'export default { image: { localTag: "a:b" } };'],
+    ['stigmer.config.cjs', 'module.exports = { image: { localTag: "a:b" } };'],
+    ['package.json', '{"name":"x","stigmer":{"image":{"localTag":"a:b"}}}'],
+  ])('finds %s', async (name, content) => {
+    const dir = await project({ [name]: content });
+    expect((await findConfig({ cwd: dir }))?.config).toEqual({ image: { localTag: 'a:b' } });
+  });
+
+  it('walks up from a subfolder to the project root', async () => {
+    const dir = await project({ '.stigmerrc': 'image: {localTag: "root:1"}', 'package.json': '{}', 'a/b/keep': '' });
+    const found = await findConfig({ cwd: path.join(dir, 'a/b') });
+    expect(found?.path).toBe(path.join(dir, '.stigmerrc'));
+  });
+
+  it('stops at the project root (the first folder with a package.json)', async () => {
+    const dir = await project({ '.stigmerrc': 'image: {localTag: "outer:1"}', 'inner/package.json': '{}' });
+    await expect(findConfig({ cwd: path.join(dir, 'inner') })).resolves.toBeUndefined();
+  });
+
+  it('returns undefined when there is no config file: the embedded default applies', async () => {
+    const dir = await project({ 'package.json': '{}' });
+    await expect(findConfig({ cwd: dir })).resolves.toBeUndefined();
+  });
+
+  it('loads exactly the file given with --config', async () => {
+    const dir = await project({ '.stigmerrc': 'image: {localTag: "searched:1"}', 'ci/custom.yaml': 'image: {localTag: "given:1"}' });
+    const found = await findConfig({ cwd: dir, configPath: 'ci/custom.yaml' });
+    expect(found).toEqual({ path: path.join(dir, 'ci/custom.yaml'), config: { image: { localTag: 'given:1' } } });
+  });
+
+  it('says which --config file does not exist', async () => {
+    const dir = await project({});
+    await expect(findConfig({ cwd: dir, configPath: 'nope.yaml' })).rejects.toMatchObject({
+      code: 'CONFIG_NOT_FOUND',
+      message: `The config file ${path.join(dir, 'nope.yaml')} (from --config) does not exist.`,
+    });
+  });
+});
+
+describe('config validation: each bad config and the message it prints', () => {
+  const cases: [string, string, string][] = [
+    [
+      'a misspelt top-level key',
+      'plugin: [ghcr]',
+      '  - plugin: unknown key (not a stigmer setting)',
+    ],
+    [
+      'a misspelt nested key',
+      'image:\n  localtag: x:y',
+      '  - image.localtag: unknown key (not a stigmer setting)',
+    ],
+    ['plugins not a list', 'plugins: ghcr', '  - plugins: expected array, received string'],
+    [
+      'a plugin entry of the wrong shape',
+      'plugins:\n  - local-image\n  - [ghcr, not-an-object]',
+      '  - plugins[1]: expected a plugin name, or [name, { options }]',
+    ],
+    ['an empty plugin name', 'plugins: [""]', '  - plugins[0]: expected a plugin name'],
+    [
+      'a bad platform',
+      'image: {platform: arm64}',
+      '  - image.platform: expected os/arch[/variant] such as linux/arm64',
+    ],
+    [
+      'a local tag with spaces',
+      'image: {localTag: "my image"}',
+      '  - image.localTag: expected an image name such as stigmer-agent-runner:local',
+    ],
+    [
+      'a bad duration',
+      'timeouts: {resolveImage: soon}',
+      '  - timeouts.resolveImage: expected a duration such as 30s, 10m or 1h',
+    ],
+    [
+      'a timeout for a hook that does not exist',
+      'timeouts: {resolve: 10s}',
+      '  - timeouts.resolve: unknown key (not a stigmer setting)',
+    ],
+    [
+      'an engine host without a scheme',
+      'engine: {host: /var/run/docker.sock}',
+      '  - engine.host: expected an engine address such as unix:///var/run/docker.sock',
+    ],
+    ['a config that is not an object', '- just\n- a list', '  - (top level): expected object, received array'],
+  ];
+
+  it.each(cases)('%s', async (_, content, line) => {
+    const dir = await project({ '.stigmerrc': content });
+    const file = path.join(dir, '.stigmerrc');
+    const error = await findConfig({ cwd: dir }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID' });
+    expect((error as Error).message).toBe(`Invalid stigmer config in ${file} (1 problem):\n${line}`);
+  });
+
+  it('reports every problem at once', async () => {
+    const dir = await project({ '.stigmerrc': 'image: {platform: x}\nextra: 1\n' });
+    const message = (await findConfig({ cwd: dir }).catch((e: Error) => e)) as Error;
+    expect(message.message).toContain('(2 problems)');
+  });
+
+  it('names the file and the parser error when the YAML is broken', async () => {
+    const dir = await project({ '.stigmerrc': 'image: [unclosed' });
+    const error = await findConfig({ cwd: dir }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID' });
+    expect((error as Error).message).toMatch(/^Could not read the stigmer config \(.*\): /);
+    expect((error as Error).message).toContain('.stigmerrc');
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { resolveSettings } from './settings.js';
+
+const file = { path: '/p/.stigmerrc', config: { image: { platform: 'linux/arm64', localTag: 'file:1' }, plugins: ['ghcr'] } };
+const defaults = ['local-image', 'ghcr', 'build-hint'];
+
+describe('settings precedence: flag, then environment, then file, then default', () => {
+  it('takes the flag over the environment over the file', () => {
+    const { settings, sources } = resolveSettings({
+      flags: { 'image.platform': { value: 'linux/amd64', flag: '--platform' } },
+      env: { STIGMER_PLATFORM: 'linux/riscv64', STIGMER_LOCAL_TAG: 'env:1' },
+      file,
+      defaultPlugins: defaults,
+    });
+    expect(settings.platform).toBe('linux/amd64');
+    expect(sources['image.platform']?.source).toEqual({ kind: 'flag', name: '--platform' });
+    expect(settings.localTag).toBe('env:1');
+    expect(sources['image.localTag']?.source).toEqual({ kind: 'env', name: 'STIGMER_LOCAL_TAG' });
+  });
+
+  it('takes the file over the default, and the default when nothing is set', () => {
+    const { settings, sources } = resolveSettings({ env: {}, file, defaultPlugins: defaults });
+    expect(settings.localTag).toBe('file:1');
+    expect(sources['image.localTag']?.source).toEqual({ kind: 'file', name: '/p/.stigmerrc' });
+    expect(settings.engineHost).toBeUndefined();
+    expect(sources['engine.host']?.source.kind).toBe('default');
+    expect(settings.plugins).toEqual([{ specifier: 'ghcr', options: {}, index: 0 }]);
+  });
+
+  it('uses the embedded default chain when no file names plugins', () => {
+    const { settings, sources } = resolveSettings({ env: {}, defaultPlugins: defaults });
+    expect(settings.plugins.map((p) => p.specifier)).toEqual(defaults);
+    expect(settings.localTag).toBe('stigmer-agent-runner:local');
+    expect(sources.plugins?.source).toEqual({ kind: 'default', name: 'built-in default' });
+  });
+
+  it('reads hook timeouts from the environment as durations', () => {
+    const { settings, sources } = resolveSettings({
+      env: { STIGMER_TIMEOUT_RESOLVE_IMAGE: '90s' },
+      file: { path: '/f', config: { timeouts: { afterStart: '2m' } } },
+      defaultPlugins: [],
+    });
+    expect(settings.timeouts.resolveImage).toBe(90_000);
+    expect(settings.timeouts.afterStart).toBe(120_000);
+    expect(sources['timeouts.resolveImage']?.source).toEqual({ kind: 'env', name: 'STIGMER_TIMEOUT_RESOLVE_IMAGE' });
+  });
+
+  it('names the variable, the key and what was expected for a bad environment value', () => {
+    expect(() =>
+      resolveSettings({ env: { STIGMER_PLATFORM: 'arm64', STIGMER_TIMEOUT_CREDENTIALS: 'later' }, defaultPlugins: [] }),
+    ).toThrow(
+      [
+        'Invalid stigmer settings in the environment:',
+        '  - STIGMER_PLATFORM (image.platform): expected os/arch[/variant] such as linux/arm64, got "arm64"',
+        '  - STIGMER_TIMEOUT_CREDENTIALS (timeouts.credentials): expected a duration such as 30s, 10m or 1h, got "later"',
+      ].join('\n'),
+    );
+  });
+
+  it('names the flag for a bad flag value', () => {
+    expect(() =>
+      resolveSettings({ env: {}, flags: { 'image.platform': { value: 'x', flag: '--platform' } }, defaultPlugins: [] }),
+    ).toThrow('Invalid value for --platform: expected os/arch[/variant] such as linux/arm64, got "x".');
+  });
+});

@@ -1,0 +1,163 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { findConfig } from '../config/load.js';
+import { resolveSettings } from '../config/settings.js';
+import { loadPlugins } from './load.js';
+import { packageCandidates } from './specifier.js';
+
+/** A plugin module as a third party would publish it: plain ESM, no dependency on core. */
+const pluginSource = (name: string) => `
+export default function factory() {
+  return {
+    name: ${JSON.stringify(name)},
+    version: '2.0.0',
+    optionsSchema: {
+      '~standard': {
+        version: 1,
+        vendor: 'test',
+        validate(value) {
+          if (value.registry !== undefined && typeof value.registry !== 'string')
+            return { issues: [{ message: 'expected a registry host', path: ['registry'] }] };
+          return { value: { registry: value.registry ?? 'default.example' } };
+        },
+      },
+    },
+    apply(hooks, options) { hooks.resolveImage.tap(() => undefined); },
+  };
+}
+`;
+
+async function folderWith(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'stigmer-plugins-'));
+  for (const [name, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+    await writeFile(path.join(dir, name), content);
+  }
+  return dir;
+}
+
+const pkg = (name: string) => JSON.stringify({ name, version: '2.0.0', type: 'module', exports: './index.js' });
+
+/** Loads the plugins named by the .stigmerrc in `dir`, as the CLI does. */
+async function loadFrom(dir: string) {
+  const file = await findConfig({ cwd: dir });
+  const { settings } = resolveSettings({ env: {}, file, defaultPlugins: [] });
+  return loadPlugins(settings.plugins, {
+    fromDir: dir,
+    origin: file?.path ?? dir,
+    validateOptions: true,
+    searchInstalled: true,
+  });
+}
+
+describe('plugin specifiers', () => {
+  it.each([
+    ['ghcr', ['@stigmer/plugin-ghcr', 'stigmer-plugin-ghcr']],
+    ['foo', ['@stigmer/plugin-foo', 'stigmer-plugin-foo']],
+    ['stigmer-plugin-foo', ['stigmer-plugin-foo']],
+    ['@stigmer/ghcr', ['@stigmer/plugin-ghcr']],
+    ['@stigmer/plugin-ghcr', ['@stigmer/plugin-ghcr']],
+    ['@acme/foo', ['@acme/stigmer-plugin-foo']],
+    ['@acme/stigmer-plugin-foo', ['@acme/stigmer-plugin-foo']],
+    ['@acme', ['@acme/stigmer-plugin']],
+  ])('%s may mean %j', (specifier, expected) => {
+    expect(packageCandidates(specifier)).toEqual(expected);
+  });
+});
+
+describe('loading plugins named in a .stigmerrc', () => {
+  it('loads a third-party package by its short name from the config folder, with validated options', async () => {
+    const dir = await folderWith({
+      '.stigmerrc': 'plugins:\n  - [foo, {registry: mirror.example}]\n',
+      'node_modules/stigmer-plugin-foo/package.json': pkg('stigmer-plugin-foo'),
+      'node_modules/stigmer-plugin-foo/index.js': pluginSource('foo'),
+    });
+    const [loaded] = await loadFrom(dir);
+    expect(loaded).toMatchObject({
+      specifier: 'foo',
+      index: 0,
+      options: { registry: 'mirror.example' },
+      loadedFrom: pathToFileURL(path.join(dir, 'node_modules/stigmer-plugin-foo/index.js')).href,
+    });
+    expect(loaded?.plugin).toMatchObject({ name: 'foo', version: '2.0.0' });
+  });
+
+  it('loads a scoped package and a relative path', async () => {
+    const dir = await folderWith({
+      '.stigmerrc': 'plugins: ["@acme/foo", "./plugins/local.mjs"]\n',
+      'node_modules/@acme/stigmer-plugin-foo/package.json': pkg('@acme/stigmer-plugin-foo'),
+      'node_modules/@acme/stigmer-plugin-foo/index.js': pluginSource('acme-foo'),
+      'plugins/local.mjs': pluginSource('local'),
+    });
+    const loaded = await loadFrom(dir);
+    expect(loaded.map((l) => [l.plugin.name, l.options])).toEqual([
+      ['acme-foo', { registry: 'default.example' }],
+      ['local', { registry: 'default.example' }],
+    ]);
+  });
+
+  it('reports option errors at the plugin position in the config', async () => {
+    const dir = await folderWith({
+      '.stigmerrc': 'plugins:\n  - local-image\n  - [./p.mjs, {registry: 5}]\n',
+      'p.mjs': pluginSource('p'),
+    });
+    // local-image is not installed in this folder; use a builtin to stand in for it.
+    const file = await findConfig({ cwd: dir });
+    const { settings } = resolveSettings({ env: {}, file, defaultPlugins: [] });
+    const error = await loadPlugins(settings.plugins, {
+      fromDir: dir,
+      origin: file?.path ?? '',
+      validateOptions: true,
+      searchInstalled: true,
+      builtins: { '@stigmer/plugin-local-image': async () => ({ default: { name: 'li', version: '1', apply() {} } }) },
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'PLUGIN_OPTIONS_INVALID' });
+    expect((error as Error).message).toBe(
+      `Invalid stigmer config in ${path.join(dir, '.stigmerrc')} (options of plugin "p") (1 problem):\n  - plugins[1][1].registry: expected a registry host`,
+    );
+  });
+
+  it('lists every name and folder tried when a plugin is missing', async () => {
+    const dir = await folderWith({ '.stigmerrc': 'plugins: [nothere]\n' });
+    const error = await loadFrom(dir).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'PLUGIN_NOT_FOUND' });
+    expect((error as Error).message).toBe(
+      [
+        `Cannot find plugin "nothere" (plugins[0] in ${path.join(dir, '.stigmerrc')}).`,
+        'Tried:',
+        `  - @stigmer/plugin-nothere from ${dir}`,
+        `  - stigmer-plugin-nothere from ${dir}`,
+        '  - @stigmer/plugin-nothere bundled with stigmer',
+        '  - stigmer-plugin-nothere bundled with stigmer',
+        'Install it where your config is: npm install --save-dev stigmer-plugin-nothere',
+      ].join('\n'),
+    );
+  });
+
+  it('says so when a relative plugin file does not exist', async () => {
+    const dir = await folderWith({ '.stigmerrc': 'plugins: [./missing.mjs]\n' });
+    await expect(loadFrom(dir)).rejects.toMatchObject({
+      code: 'PLUGIN_NOT_FOUND',
+      message: `Cannot find plugin "./missing.mjs" (plugins[0]): no file at ${path.join(dir, 'missing.mjs')}.`,
+    });
+  });
+
+  it('refuses a module that does not export a plugin', async () => {
+    const dir = await folderWith({ '.stigmerrc': 'plugins: [./not-a-plugin.mjs]\n', 'not-a-plugin.mjs': 'export const x = 1;' });
+    await expect(loadFrom(dir)).rejects.toMatchObject({
+      code: 'PLUGIN_INVALID',
+      message: expect.stringContaining('is not a stigmer plugin'),
+    });
+  });
+
+  it('names the plugin when its module throws while loading', async () => {
+    const dir = await folderWith({ '.stigmerrc': 'plugins: [./throws.mjs]\n', 'throws.mjs': 'throw new Error("kaput");' });
+    await expect(loadFrom(dir)).rejects.toMatchObject({
+      code: 'PLUGIN_INVALID',
+      message: expect.stringMatching(/^Plugin "\.\/throws\.mjs" \(file:.*throws\.mjs\) failed to load: kaput$/),
+    });
+  });
+});
