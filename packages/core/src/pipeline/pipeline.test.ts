@@ -151,7 +151,7 @@ describe('resolution chain', () => {
       code: 'PLUGIN_INVALID_RESULT',
       plugin: 'weird',
       hook: 'resolveImage',
-      message: `Plugin "weird" ${problem} in hook "resolveImage".`,
+      message: `Plugin "weird" ${problem} (hook "resolveImage").`,
     });
   });
 });

@@ -164,7 +164,7 @@ export class Pipeline {
       const result = await Promise.race([Promise.resolve().then(() => fn(payload, ctx)), timedOut]);
       const problem = checkResult(hook, result);
       if (problem) {
-        throw new PluginError('PLUGIN_INVALID_RESULT', `Plugin "${name}" ${problem} in hook "${hook}".`, {
+        throw new PluginError('PLUGIN_INVALID_RESULT', `Plugin "${name}" ${problem} (hook "${hook}").`, {
           plugin: name,
           hook,
         });

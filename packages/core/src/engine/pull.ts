@@ -1,0 +1,268 @@
+import { StringDecoder } from 'node:string_decoder';
+import type Dockerode from 'dockerode';
+import { EngineError, InterruptedError, isStigmerError } from '../errors.js';
+import type { PullEvent, PullOptions, PullResult, RegistryAuth } from './types.js';
+
+/**
+ * Pulling an image through the Engine API. The engine reports failures two
+ * ways: a rejected request before any progress (with an HTTP status), or an
+ * `{error, errorDetail}` event in the middle of a stream that otherwise ends
+ * normally. Both become `EngineError('ENGINE_FAILED')` here; a pull that
+ * ignored the second would report success for an image it never got.
+ */
+
+/** dockerode's `authconfig`: what the engine reads from `X-Registry-Auth`. */
+export interface EngineAuthConfig {
+  username?: string;
+  password?: string;
+  serveraddress?: string;
+  identitytoken?: string;
+  registrytoken?: string;
+}
+
+/** Maps stigmer's credentials to the Engine API's names; empty fields are left out. */
+export function toAuthConfig(auth: RegistryAuth): EngineAuthConfig {
+  const config: EngineAuthConfig = {};
+  if (auth.username) config.username = auth.username;
+  if (auth.password) config.password = auth.password;
+  if (auth.serverAddress) config.serveraddress = auth.serverAddress;
+  if (auth.identityToken) config.identitytoken = auth.identityToken;
+  if (auth.registryToken) config.registrytoken = auth.registryToken;
+  return config;
+}
+
+/** One JSON line of the engine's progress stream. */
+export interface RawPullEvent {
+  status?: string;
+  id?: string;
+  progressDetail?: { current?: number; total?: number };
+  error?: string;
+  errorDetail?: { code?: number; message?: string };
+}
+
+const LAYER_ID = /^[a-f0-9]{12,64}$/;
+const DIGEST_STATUS = /^Digest:\s*(\S+)/;
+
+/** Maps an engine event to a typed one; `undefined` for events with nothing to say. Error events are not mapped. */
+export function toPullEvent(raw: RawPullEvent): PullEvent | undefined {
+  const status = typeof raw.status === 'string' ? raw.status : undefined;
+  if (status === undefined) return undefined;
+  const digest = DIGEST_STATUS.exec(status);
+  if (digest?.[1]) return { type: 'digest', digest: digest[1] };
+  if (typeof raw.id === 'string' && LAYER_ID.test(raw.id)) {
+    const event: PullEvent = { type: 'layer', layer: raw.id, status };
+    const current = raw.progressDetail?.current;
+    const total = raw.progressDetail?.total;
+    if (typeof current === 'number') event.current = current;
+    if (typeof total === 'number') event.total = total;
+    return event;
+  }
+  // `{"status":"Pulling from library/busybox","id":"latest"}`: the id is the tag.
+  return { type: 'status', status: typeof raw.id === 'string' && raw.id ? `${raw.id}: ${status}` : status };
+}
+
+/** The reason of an aborted signal as stigmer reports it. */
+export function interruption(signal: AbortSignal): InterruptedError {
+  return signal.reason instanceof InterruptedError ? signal.reason : new InterruptedError('SIGINT');
+}
+
+/** What the engine said, without dockerode's `(HTTP code 404) unexpected - ` wrapping. */
+export function engineMessage(error: unknown): string {
+  const json = (error as { json?: unknown } | null)?.json;
+  if (json && typeof json === 'object' && typeof (json as { message?: unknown }).message === 'string') {
+    return ((json as { message: string }).message).trim();
+  }
+  if (typeof json === 'string' && json.trim()) return json.trim();
+  if (Buffer.isBuffer(json) && json.length > 0) return json.toString('utf8').trim();
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/^\(HTTP code \d+\) [^-]* - /, '').trim();
+}
+
+/**
+ * The message is the engine's text alone (`manifest unknown`, `toomanyrequests: ...`),
+ * so the layer above can classify it and say what to do; the reference and the
+ * HTTP status travel in `details`.
+ */
+function pullFailed(reference: string, message: string, statusCode: number | undefined, cause?: unknown): EngineError {
+  return new EngineError('ENGINE_FAILED', message, {
+    ...(cause === undefined ? {} : { cause }),
+    details: { reference, ...(statusCode === undefined ? {} : { statusCode }) },
+  });
+}
+
+/**
+ * Reads a pull's progress stream to its end, one JSON line at a time (never
+ * keeping more than the current line). Resolves with the announced digest;
+ * rejects on the first error event, on a broken stream, when `onEvent`
+ * throws, or with an `InterruptedError` when `signal` aborts (the stream is
+ * destroyed, which closes the request to the engine).
+ */
+export function followPull(
+  stream: NodeJS.ReadableStream & { destroy?: (error?: Error) => void },
+  reference: string,
+  options: Pick<PullOptions, 'onEvent' | 'signal'> = {},
+): Promise<PullResult> {
+  const { onEvent, signal } = options;
+  return new Promise<PullResult>((resolve, reject) => {
+    const decoder = new StringDecoder('utf8');
+    let pending = '';
+    let digest: string | undefined;
+    let settled = false;
+
+    const cleanup = () => {
+      stream.removeListener('data', onData);
+      stream.removeListener('end', onEnd);
+      stream.removeListener('close', onClose);
+      stream.removeListener('error', onError);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      // Keep an error listener: destroying may still emit one.
+      stream.on('error', () => {});
+      stream.destroy?.();
+      reject(error);
+    };
+    const succeed = () => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      resolve({ reference, digest });
+    };
+
+    const handleLine = (line: string) => {
+      const text = line.trim();
+      if (text === '') return;
+      let raw: RawPullEvent;
+      try {
+        raw = JSON.parse(text) as RawPullEvent;
+      } catch {
+        // Not JSON (a proxy's page, a truncated line): report it as status rather than crash.
+        raw = { status: text };
+      }
+      if (raw.error !== undefined || raw.errorDetail !== undefined) {
+        const message = raw.errorDetail?.message || raw.error || 'the engine reported an error without a message';
+        const code = raw.errorDetail?.code;
+        fail(pullFailed(reference, message, typeof code === 'number' ? code : undefined));
+        return;
+      }
+      const event = toPullEvent(raw);
+      if (event === undefined) return;
+      if (event.type === 'digest') digest = event.digest;
+      if (onEvent) {
+        try {
+          onEvent(event);
+        } catch (error) {
+          fail(error instanceof Error ? error : new Error(String(error)));
+        }
+      }
+    };
+
+    function onData(chunk: Buffer | string) {
+      pending += typeof chunk === 'string' ? chunk : decoder.write(chunk);
+      let newline = pending.indexOf('\n');
+      while (newline !== -1 && !settled) {
+        handleLine(pending.slice(0, newline));
+        pending = pending.slice(newline + 1);
+        newline = pending.indexOf('\n');
+      }
+    }
+    function onEnd() {
+      pending += decoder.end();
+      if (pending) handleLine(pending);
+      pending = '';
+      succeed();
+    }
+    function onClose() {
+      // 'close' without 'end': the connection went away mid-pull.
+      if (signal?.aborted) onAbort();
+      else fail(pullFailed(reference, 'the connection to the Docker engine closed before the pull finished', undefined));
+    }
+    function onError(error: Error) {
+      if (signal?.aborted) onAbort();
+      else
+        fail(
+          pullFailed(
+            reference,
+            `the connection to the Docker engine broke during the pull (${error.message})`,
+            undefined,
+            error,
+          ),
+        );
+    }
+    function onAbort() {
+      if (signal) fail(interruption(signal));
+    }
+
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('close', onClose);
+    stream.on('error', onError);
+  });
+}
+
+/** How DockerEngine turns a request error into a stigmer error. */
+export type ErrorMapper = (error: unknown, operation: string) => EngineError;
+
+/** The Engine API's `fromImage` and `tag` for a reference: a digest wins over a tag, as in `docker pull`. */
+export function pullQuery(reference: string): { fromImage: string; tag: string } {
+  const at = reference.indexOf('@');
+  if (at !== -1) {
+    const name = reference.slice(0, at);
+    const colon = name.lastIndexOf(':');
+    return {
+      fromImage: colon > name.lastIndexOf('/') ? name.slice(0, colon) : name,
+      tag: reference.slice(at + 1),
+    };
+  }
+  const colon = reference.lastIndexOf(':');
+  if (colon > reference.lastIndexOf('/')) {
+    return { fromImage: reference.slice(0, colon), tag: reference.slice(colon + 1) };
+  }
+  return { fromImage: reference, tag: 'latest' };
+}
+
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'EPERM', 'EHOSTUNREACH', 'ENOTFOUND']);
+
+/**
+ * Pulls `reference` with `docker.createImage` (what `docker.pull` calls,
+ * without its looser name splitting) and follows the stream. Rejections:
+ * `EngineError('ENGINE_FAILED')` with `details.reference` and, when the engine
+ * gave one, `details.statusCode`; the engine's own text as message; an
+ * `InterruptedError` on abort; connection errors through `mapError`.
+ */
+export async function pullImage(
+  docker: Dockerode,
+  reference: string,
+  options: PullOptions & { mapError: ErrorMapper },
+): Promise<PullResult> {
+  const { signal } = options;
+  if (signal?.aborted) throw interruption(signal);
+  const query: Record<string, unknown> = { ...pullQuery(reference) };
+  if (options.platform) query.platform = options.platform;
+  if (signal) query.abortSignal = signal;
+  const auth = options.auth ? toAuthConfig(options.auth) : undefined;
+
+  let stream: NodeJS.ReadableStream;
+  try {
+    // createImage(auth, opts) sends auth as X-Registry-Auth, never in the URL.
+    stream = (await (
+      docker.createImage as unknown as (auth: unknown, opts: unknown) => Promise<NodeJS.ReadableStream>
+    ).call(docker, auth, query)) as NodeJS.ReadableStream;
+  } catch (error) {
+    if (signal?.aborted) throw interruption(signal);
+    if (isStigmerError(error)) throw error;
+    const code = (error as NodeJS.ErrnoException | null)?.code;
+    if (typeof code === 'string' && CONNECTION_ERRORS.has(code)) throw options.mapError(error, `pull ${reference}`);
+    const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
+    throw pullFailed(reference, engineMessage(error), typeof statusCode === 'number' ? statusCode : undefined, error);
+  }
+  return followPull(stream, reference, { onEvent: options.onEvent, signal });
+}
