@@ -153,7 +153,8 @@ export function contextEndpoint(
     );
   }
   const skipVerify =
-    (meta as { Endpoints?: { docker?: { SkipTLSVerify?: unknown } } }).Endpoints?.docker?.SkipTLSVerify === true;
+    (meta as { Endpoints?: { docker?: { SkipTLSVerify?: unknown } } }).Endpoints?.docker?.SkipTLSVerify ===
+    true;
   const tlsDir = join(configDir, 'contexts', 'tls', id, 'docker');
   const candidate: EngineCandidate = { host, source: contextSource(name, from), explicit: true };
   if (host.startsWith('tcp://') && existsSync(tlsDir)) {
@@ -201,7 +202,14 @@ export function engineCandidates(options: DiscoveryOptions): EngineCandidate[] {
   const { env, homeDir } = options;
   if (options.host?.trim()) {
     const host = normaliseHost(options.host);
-    return [{ host, source: options.hostSource ?? 'stigmer configuration', explicit: true, tls: envTls(host, env, homeDir) }];
+    return [
+      {
+        host,
+        source: options.hostSource ?? 'stigmer configuration',
+        explicit: true,
+        tls: envTls(host, env, homeDir),
+      },
+    ];
   }
   if (env.DOCKER_HOST?.trim()) {
     const host = normaliseHost(env.DOCKER_HOST);
@@ -228,7 +236,10 @@ export function engineCandidates(options: DiscoveryOptions): EngineCandidate[] {
     ['Rancher Desktop socket', home('.rd', 'docker.sock')],
     ['Podman socket', env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'podman', 'podman.sock') : undefined],
     ['Podman socket', system('run', 'podman', 'podman.sock')],
-    ['Podman socket', uid === undefined ? undefined : system('run', 'user', String(uid), 'podman', 'podman.sock')],
+    [
+      'Podman socket',
+      uid === undefined ? undefined : system('run', 'user', String(uid), 'podman', 'podman.sock'),
+    ],
     ['Podman machine socket', home('.local', 'share', 'containers', 'podman', 'machine', 'podman.sock')],
     [
       'Podman machine socket',
@@ -267,21 +278,21 @@ export function classifyConnectionError(error: unknown): ProbeFailure {
   }
 }
 
-function failureDetail(failure: ProbeFailure, where: string, error?: unknown): string {
-  const reason = error instanceof Error ? error.message : '';
+/** Why an endpoint failed, in a few words; the endpoint itself is printed beside it. */
+function failureDetail(failure: ProbeFailure, error?: unknown): string {
   switch (failure) {
     case 'missing':
-      return `no socket file at ${where}`;
+      return 'no socket file there';
     case 'not-a-socket':
-      return `${where} exists but is not a socket`;
+      return 'the file there is not a socket';
     case 'refused':
-      return `connection refused at ${where} (nothing listens there)`;
+      return 'connection refused (nothing listens there)';
     case 'permission-denied':
-      return `permission denied on ${where}`;
+      return 'permission denied';
     case 'timeout':
-      return `no answer from ${where} in time`;
+      return 'no answer in time';
     default:
-      return reason ? `${where}: ${reason}` : `${where} could not be reached`;
+      return error instanceof Error ? error.message : 'could not be reached';
   }
 }
 
@@ -300,20 +311,18 @@ export async function probeEndpoint(
   if (host.startsWith('ssh://')) return { ok: true };
 
   let request: Parameters<typeof ping>[0];
-  let where: string;
   if (host.startsWith('unix://') || host.startsWith('npipe://')) {
     const isUnix = host.startsWith('unix://');
     const socketPath = isUnix ? host.slice('unix://'.length) || '/var/run/docker.sock' : npipePath(host);
-    where = socketPath;
     if (isUnix) {
       let isSocket: boolean;
       try {
         isSocket = statSync(socketPath).isSocket();
       } catch (error) {
         const failure = classifyConnectionError(error);
-        return { ok: false, failure, detail: failureDetail(failure, where, error) };
+        return { ok: false, failure, detail: failureDetail(failure, error) };
       }
-      if (!isSocket) return { ok: false, failure: 'not-a-socket', detail: failureDetail('not-a-socket', where) };
+      if (!isSocket) return { ok: false, failure: 'not-a-socket', detail: failureDetail('not-a-socket') };
     }
     request = { socketPath };
   } else if (host.startsWith('tcp://')) {
@@ -321,12 +330,15 @@ export async function probeEndpoint(
     try {
       url = new URL(host);
     } catch (error) {
-      return { ok: false, failure: 'invalid', detail: `"${host}" is not a valid address (${(error as Error).message})` };
+      return {
+        ok: false,
+        failure: 'invalid',
+        detail: `"${host}" is not a valid address (${(error as Error).message})`,
+      };
     }
     const tls = candidate.tls;
     const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
     const port = Number(url.port || (tls ? 2376 : 2375));
-    where = `${url.hostname}:${port}`;
     request = { hostname, port, tls, pathPrefix: url.pathname.replace(/\/$/, '') };
   } else {
     return {
@@ -335,7 +347,7 @@ export async function probeEndpoint(
       detail: `"${host}" has a scheme stigmer cannot use (unix://, tcp://, npipe:// or ssh://)`,
     };
   }
-  return ping(request, where, timeoutMs);
+  return ping(request, timeoutMs);
 }
 
 function npipePath(host: string): string {
@@ -344,8 +356,13 @@ function npipePath(host: string): string {
 }
 
 async function ping(
-  target: { socketPath?: string; hostname?: string; port?: number; tls?: EngineTls | undefined; pathPrefix?: string },
-  where: string,
+  target: {
+    socketPath?: string;
+    hostname?: string;
+    port?: number;
+    tls?: EngineTls | undefined;
+    pathPrefix?: string;
+  },
   timeoutMs: number,
 ): Promise<ProbeResult> {
   const { readFile } = await import('node:fs/promises');
@@ -370,7 +387,9 @@ async function ping(
     };
     const request = http.get(
       {
-        ...(target.socketPath ? { socketPath: target.socketPath } : { hostname: target.hostname, port: target.port }),
+        ...(target.socketPath
+          ? { socketPath: target.socketPath }
+          : { hostname: target.hostname, port: target.port }),
         path: `${target.pathPrefix ?? ''}/_ping`,
         agent: false,
         headers: { Connection: 'close' },
@@ -384,17 +403,17 @@ async function ping(
           finish({
             ok: false,
             failure: 'unexpected-answer',
-            detail: `${where} answered /_ping with HTTP ${status}: not a Docker engine, or an unhealthy one`,
+            detail: `answered /_ping with HTTP ${status}: not a Docker engine, or an unhealthy one`,
           });
       },
     );
     const timer = setTimeout(
-      () => finish({ ok: false, failure: 'timeout', detail: `no answer from ${where} within ${timeoutMs} ms` }),
+      () => finish({ ok: false, failure: 'timeout', detail: `no answer to /_ping within ${timeoutMs} ms` }),
       timeoutMs,
     );
     request.on('error', (error) => {
       const failure = classifyConnectionError(error);
-      finish({ ok: false, failure, detail: failureDetail(failure, where, error) });
+      finish({ ok: false, failure, detail: failureDetail(failure, error) });
     });
   });
 }

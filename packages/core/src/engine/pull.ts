@@ -70,7 +70,7 @@ export function interruption(signal: AbortSignal): InterruptedError {
 export function engineMessage(error: unknown): string {
   const json = (error as { json?: unknown } | null)?.json;
   if (json && typeof json === 'object' && typeof (json as { message?: unknown }).message === 'string') {
-    return ((json as { message: string }).message).trim();
+    return (json as { message: string }).message.trim();
   }
   if (typeof json === 'string' && json.trim()) return json.trim();
   if (Buffer.isBuffer(json) && json.length > 0) return json.toString('utf8').trim();
@@ -83,7 +83,12 @@ export function engineMessage(error: unknown): string {
  * so the layer above can classify it and say what to do; the reference and the
  * HTTP status travel in `details`.
  */
-function pullFailed(reference: string, message: string, statusCode: number | undefined, cause?: unknown): EngineError {
+function pullFailed(
+  reference: string,
+  message: string,
+  statusCode: number | undefined,
+  cause?: unknown,
+): EngineError {
   return new EngineError('ENGINE_FAILED', message, {
     ...(cause === undefined ? {} : { cause }),
     details: { reference, ...(statusCode === undefined ? {} : { statusCode }) },
@@ -143,7 +148,8 @@ export function followPull(
         raw = { status: text };
       }
       if (raw.error !== undefined || raw.errorDetail !== undefined) {
-        const message = raw.errorDetail?.message || raw.error || 'the engine reported an error without a message';
+        const message =
+          raw.errorDetail?.message || raw.error || 'the engine reported an error without a message';
         const code = raw.errorDetail?.code;
         fail(pullFailed(reference, message, typeof code === 'number' ? code : undefined));
         return;
@@ -178,7 +184,14 @@ export function followPull(
     function onClose() {
       // 'close' without 'end': the connection went away mid-pull.
       if (signal?.aborted) onAbort();
-      else fail(pullFailed(reference, 'the connection to the Docker engine closed before the pull finished', undefined));
+      else
+        fail(
+          pullFailed(
+            reference,
+            'the connection to the Docker engine closed before the pull finished',
+            undefined,
+          ),
+        );
     }
     function onError(error: Error) {
       if (signal?.aborted) onAbort();
@@ -260,9 +273,15 @@ export async function pullImage(
     if (signal?.aborted) throw interruption(signal);
     if (isStigmerError(error)) throw error;
     const code = (error as NodeJS.ErrnoException | null)?.code;
-    if (typeof code === 'string' && CONNECTION_ERRORS.has(code)) throw options.mapError(error, `pull ${reference}`);
+    if (typeof code === 'string' && CONNECTION_ERRORS.has(code))
+      throw options.mapError(error, `pull ${reference}`);
     const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
-    throw pullFailed(reference, engineMessage(error), typeof statusCode === 'number' ? statusCode : undefined, error);
+    throw pullFailed(
+      reference,
+      engineMessage(error),
+      typeof statusCode === 'number' ? statusCode : undefined,
+      error,
+    );
   }
   return followPull(stream, reference, { onEvent: options.onEvent, signal });
 }

@@ -15,8 +15,22 @@ describe('parseReference', () => {
     ['index.docker.io/foo/bar', 'docker.io', 'foo/bar', 'latest', undefined, 'foo/bar:latest'],
     ['foo/bar', 'docker.io', 'foo/bar', 'latest', undefined, 'foo/bar:latest'],
     ['docker.io/library/a/b', 'docker.io', 'library/a/b', 'latest', undefined, 'library/a/b:latest'],
-    ['stigmer-agent-runner:local', 'docker.io', 'library/stigmer-agent-runner', 'local', undefined, 'stigmer-agent-runner:local'],
-    ['ghcr.io/stigmer/agent-runner:v0.0.11', 'ghcr.io', 'stigmer/agent-runner', 'v0.0.11', undefined, 'ghcr.io/stigmer/agent-runner:v0.0.11'],
+    [
+      'stigmer-agent-runner:local',
+      'docker.io',
+      'library/stigmer-agent-runner',
+      'local',
+      undefined,
+      'stigmer-agent-runner:local',
+    ],
+    [
+      'ghcr.io/stigmer/agent-runner:v0.0.11',
+      'ghcr.io',
+      'stigmer/agent-runner',
+      'v0.0.11',
+      undefined,
+      'ghcr.io/stigmer/agent-runner:v0.0.11',
+    ],
     ['127.0.0.1:5000/a/b:tag', '127.0.0.1:5000', 'a/b', 'tag', undefined, '127.0.0.1:5000/a/b:tag'],
     ['127.0.0.1:5000/a/b', '127.0.0.1:5000', 'a/b', 'latest', undefined, '127.0.0.1:5000/a/b:latest'],
     ['localhost/foo', 'localhost', 'foo', 'latest', undefined, 'localhost/foo:latest'],
@@ -30,16 +44,19 @@ describe('parseReference', () => {
     [`127.0.0.1:5000/a@${DIGEST}`, '127.0.0.1:5000', 'a', undefined, DIGEST, `127.0.0.1:5000/a@${DIGEST}`],
   ];
 
-  it.each(valid)('parses %s per the distribution grammar', (text, registry, repository, tag, digest, familiar) => {
-    const parsed = parseReference(text);
-    expect(parsed).toEqual({
-      registry,
-      repository,
-      familiar,
-      ...(tag === undefined ? {} : { tag }),
-      ...(digest === undefined ? {} : { digest }),
-    });
-  });
+  it.each(valid)(
+    'parses %s per the distribution grammar',
+    (text, registry, repository, tag, digest, familiar) => {
+      const parsed = parseReference(text);
+      expect(parsed).toEqual({
+        registry,
+        repository,
+        familiar,
+        ...(tag === undefined ? {} : { tag }),
+        ...(digest === undefined ? {} : { digest }),
+      });
+    },
+  );
 
   // Each row: text → a fragment of the reason given.
   const invalid: Array<[string, string]> = [

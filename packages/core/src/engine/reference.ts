@@ -88,7 +88,10 @@ export function parseReference(text: string): ImageReference {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
     if (!TAG.test(tag)) {
-      throw invalid(text, `the tag "${tag}" must be 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'`);
+      throw invalid(
+        text,
+        `the tag "${tag}" must be 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'`,
+      );
     }
   }
 

@@ -1,0 +1,520 @@
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { homedir } from 'node:os';
+import { PassThrough } from 'node:stream';
+import type Dockerode from 'dockerode';
+import { EngineError, isStigmerError } from '../errors.js';
+import type { ContainerSpec } from '../lifecycle/types.js';
+import { classifyConnectionError, type Discovery, discoverEngine, type EngineCandidate } from './discover.js';
+import { engineMessage, interruption, pullImage } from './pull.js';
+import type { ContainerInfo, Engine, EngineEndpoint, ImageInfo, PullOptions, PullResult } from './types.js';
+import { engineUnreachableError } from './unreachable.js';
+
+/** How to build a DockerEngine. */
+export interface DockerEngineOptions {
+  env: Readonly<Record<string, string | undefined>>;
+  /** Default: `env.HOME`, else `os.homedir()`. */
+  homeDir?: string | undefined;
+  /** An engine address from stigmer's config or a flag: used alone, before DOCKER_HOST. */
+  host?: string | undefined;
+  /** How `host` was set, for messages (`the --docker-host flag`). */
+  hostSource?: string | undefined;
+  /** How long each discovered endpoint may take to answer `/_ping`. Default 1500 ms. */
+  probeTimeoutMs?: number | undefined;
+  /** Test seams for discovery: prefix of system paths and uid. */
+  rootDir?: string | undefined;
+  uid?: number | undefined;
+}
+
+/** Codes of errors that mean the engine could not be reached at all. */
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'EPERM', 'EHOSTUNREACH', 'ENOTFOUND']);
+
+const CONTAINER_STATES = new Set<ContainerInfo['state']>([
+  'created',
+  'running',
+  'paused',
+  'restarting',
+  'removing',
+  'exited',
+  'dead',
+]);
+const HEALTH_STATES = new Set(['starting', 'healthy', 'unhealthy']);
+
+/** Go's architecture names, as image platforms use them, for `uname -m` style names. */
+export function normalisePlatform(os: string, arch: string, variant?: string): string {
+  const o = os.toLowerCase();
+  let a = arch.toLowerCase();
+  let v = variant?.toLowerCase() || undefined;
+  switch (a) {
+    case 'x86_64':
+    case 'x86-64':
+    case 'amd64':
+      a = 'amd64';
+      break;
+    case 'aarch64':
+    case 'arm64':
+      a = 'arm64';
+      if (v === 'v8') v = undefined;
+      break;
+    case 'armhf':
+    case 'armv7l':
+    case 'armv7':
+      a = 'arm';
+      v = 'v7';
+      break;
+    case 'armel':
+    case 'armv6l':
+    case 'armv6':
+      a = 'arm';
+      v = 'v6';
+      break;
+    case 'i386':
+    case 'i686':
+    case 'x86':
+      a = '386';
+      break;
+  }
+  return v ? `${o}/${a}/${v}` : `${o}/${a}`;
+}
+
+/**
+ * `repo:tag` for the Engine API's tag call: the tag is after the last `:`
+ * that follows the last `/` (a `:` before it is a registry port); no tag means
+ * `latest`. A digest cannot be a tag target.
+ */
+export function splitRepoTag(target: string): { repo: string; tag: string } {
+  if (target.includes('@')) {
+    throw new EngineError(
+      'ENGINE_FAILED',
+      `Cannot tag an image as "${target}": a name with a digest cannot be a tag. Use NAME[:TAG].`,
+      { details: { target } },
+    );
+  }
+  const colon = target.lastIndexOf(':');
+  if (colon > target.lastIndexOf('/')) return { repo: target.slice(0, colon), tag: target.slice(colon + 1) };
+  return { repo: target, tag: 'latest' };
+}
+
+/** The image, trimmed to what stigmer uses. */
+export function toImageInfo(inspect: Dockerode.ImageInspectInfo): ImageInfo {
+  const variant = (inspect as { Variant?: string }).Variant;
+  return {
+    id: inspect.Id,
+    repoTags: inspect.RepoTags ?? [],
+    repoDigests: inspect.RepoDigests ?? [],
+    platform: normalisePlatform(inspect.Os || 'linux', inspect.Architecture || 'unknown', variant),
+    labels: inspect.Config?.Labels ?? {},
+    created: inspect.Created,
+    sizeBytes: inspect.Size,
+  };
+}
+
+/** The container, trimmed to what stigmer uses. */
+export function toContainerInfo(inspect: Dockerode.ContainerInspectInfo): ContainerInfo {
+  const status = inspect.State?.Status as ContainerInfo['state'];
+  const health = inspect.State?.Health?.Status;
+  return {
+    id: inspect.Id,
+    name: inspect.Name.replace(/^\//, ''),
+    image: inspect.Config?.Image ?? '',
+    imageId: inspect.Image,
+    state: CONTAINER_STATES.has(status) ? status : 'dead',
+    health: health && HEALTH_STATES.has(health) ? (health as ContainerInfo['health']) : undefined,
+    startedAt: inspect.State?.StartedAt ?? '',
+    restartCount: inspect.RestartCount ?? 0,
+    labels: inspect.Config?.Labels ?? {},
+    env: inspect.Config?.Env ?? [],
+  };
+}
+
+/**
+ * The Engine API's create options for a spec. Mounts use `Binds`, as
+ * `docker run -v` does (a missing host folder is created); a host path with a
+ * `:` in it cannot be written as a bind string and goes to `Mounts` instead.
+ */
+export function toCreateOptions(spec: ContainerSpec): Dockerode.ContainerCreateOptions {
+  const binds: string[] = [];
+  const mounts: Dockerode.MountSettings[] = [];
+  for (const mount of spec.mounts) {
+    const isPath = mount.source.startsWith('/') || /^[A-Za-z]:[\\/]/.test(mount.source);
+    if (isPath && mount.source.includes(':') && !/^[A-Za-z]:[\\/]/.test(mount.source)) {
+      mounts.push({
+        Type: 'bind',
+        Source: mount.source,
+        Target: mount.target,
+        ReadOnly: Boolean(mount.readOnly),
+      });
+    } else {
+      binds.push(`${mount.source}:${mount.target}${mount.readOnly ? ':ro' : ''}`);
+    }
+  }
+  const hostConfig: Dockerode.HostConfig = {};
+  if (binds.length > 0) hostConfig.Binds = binds;
+  if (mounts.length > 0) hostConfig.Mounts = mounts;
+  if (spec.networkMode) hostConfig.NetworkMode = spec.networkMode;
+  if (spec.restartPolicy) hostConfig.RestartPolicy = { Name: spec.restartPolicy, MaximumRetryCount: 0 };
+  if (spec.init !== undefined) hostConfig.Init = spec.init;
+  if (spec.log) hostConfig.LogConfig = { Type: spec.log.driver, Config: { ...spec.log.options } };
+
+  const options: Dockerode.ContainerCreateOptions = {
+    name: spec.name,
+    Image: spec.image,
+    Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
+    Labels: { ...spec.labels },
+    HostConfig: hostConfig,
+  };
+  if (spec.user) options.User = spec.user;
+  if (spec.command) options.Cmd = [...spec.command];
+  return options;
+}
+
+function statusCodeOf(error: unknown): number | undefined {
+  const code = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function isConnectionError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && CONNECTION_ERRORS.has(code);
+}
+
+/** dockerode options for an endpoint; every field dockerode would read from process.env is set explicitly. */
+export function dockerodeOptions(
+  candidate: EngineCandidate,
+  env: Readonly<Record<string, string | undefined>>,
+): Dockerode.DockerOptions {
+  const blank = {
+    host: undefined,
+    port: undefined,
+    ca: undefined,
+    cert: undefined,
+    key: undefined,
+    timeout: undefined,
+  };
+  const host = candidate.host;
+  if (host.startsWith('unix://')) {
+    return { ...blank, socketPath: host.slice('unix://'.length) || '/var/run/docker.sock', protocol: 'http' };
+  }
+  if (host.startsWith('npipe://')) {
+    return {
+      ...blank,
+      socketPath: host.slice('npipe://'.length) || '//./pipe/docker_engine',
+      protocol: 'http',
+    };
+  }
+  const url = new URL(host);
+  if (url.protocol === 'ssh:') {
+    return {
+      ...blank,
+      host: url.hostname,
+      port: url.port || 22,
+      protocol: 'ssh',
+      username: decodeURIComponent(url.username) || undefined,
+      sshOptions: env.SSH_AUTH_SOCK ? { agent: env.SSH_AUTH_SOCK } : {},
+    } as Dockerode.DockerOptions;
+  }
+  const tls = candidate.tls;
+  const read = (path: string | undefined) => (path ? readFileSync(path) : undefined);
+  return {
+    ...blank,
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port || (tls ? 2376 : 2375),
+    protocol: tls ? 'https' : 'http',
+    ...(tls ? { ca: read(tls.ca), cert: read(tls.cert), key: read(tls.key) } : {}),
+  };
+}
+
+/**
+ * The Engine on dockerode. dockerode is imported on first use, not when this
+ * module loads: with its ssh and gRPC dependencies it costs ~75 ms of start-up,
+ * which commands that never reach the engine should not pay. Discovery runs
+ * once per instance (node:http only) and is reused by every call.
+ */
+export class DockerEngine implements Engine {
+  readonly #options: DockerEngineOptions;
+  #discovery: Promise<Discovery> | undefined;
+  #client: Promise<Dockerode> | undefined;
+  #platform: Promise<string> | undefined;
+  #endpoint: EngineCandidate | undefined;
+
+  constructor(options: DockerEngineOptions) {
+    this.#options = options;
+  }
+
+  /** What discovery found; runs it on first call. */
+  async discovery(): Promise<Discovery> {
+    if (!this.#discovery) {
+      const { env } = this.#options;
+      this.#discovery = discoverEngine({
+        env,
+        homeDir: this.#options.homeDir ?? (env.HOME || homedir()),
+        host: this.#options.host,
+        hostSource: this.#options.hostSource,
+        probeTimeoutMs: this.#options.probeTimeoutMs,
+        rootDir: this.#options.rootDir,
+        uid: this.#options.uid,
+      });
+      // A failed discovery is not kept: the engine may be started before the next call.
+      this.#discovery.catch(() => {
+        this.#discovery = undefined;
+      });
+    }
+    return this.#discovery;
+  }
+
+  async connect(): Promise<EngineEndpoint> {
+    const { endpoint } = await this.discovery();
+    this.#endpoint = endpoint;
+    return { host: endpoint.host, source: endpoint.source };
+  }
+
+  /** The dockerode client, loading dockerode on first use. */
+  async client(): Promise<Dockerode> {
+    if (!this.#client) {
+      this.#client = (async () => {
+        const { endpoint } = await this.discovery();
+        this.#endpoint = endpoint;
+        const { default: Docker } = await import('dockerode');
+        return new Docker(dockerodeOptions(endpoint, this.#options.env));
+      })();
+      this.#client.catch(() => {
+        this.#client = undefined;
+      });
+    }
+    return this.#client;
+  }
+
+  /** Turns any error of an engine call into an EngineError; stigmer errors pass through. */
+  mapError(error: unknown, operation: string): EngineError {
+    if (error instanceof EngineError) return error;
+    if (isStigmerError(error)) return error as EngineError;
+    if (isConnectionError(error)) {
+      const endpoint = this.#endpoint;
+      const failure = classifyConnectionError(error);
+      const where = endpoint?.host ?? 'the Docker engine';
+      return engineUnreachableError(
+        [
+          {
+            host: where,
+            source: endpoint?.source ?? 'discovery',
+            failure,
+            detail: `the engine stopped answering while stigmer tried to ${operation} (${(error as Error).message})`,
+            explicit: endpoint?.explicit,
+          },
+        ],
+        error,
+      );
+    }
+    const statusCode = statusCodeOf(error);
+    return new EngineError('ENGINE_FAILED', `Docker engine could not ${operation}: ${engineMessage(error)}`, {
+      cause: error,
+      details: { operation, ...(statusCode === undefined ? {} : { statusCode }) },
+    });
+  }
+
+  async #call<T>(operation: string, run: (docker: Dockerode) => Promise<T>): Promise<T> {
+    const docker = await this.client();
+    try {
+      return await run(docker);
+    } catch (error) {
+      throw this.mapError(error, operation);
+    }
+  }
+
+  /** Like #call, but the listed HTTP statuses resolve to `fallback` instead of failing. */
+  async #tolerant<T>(
+    operation: string,
+    statuses: readonly number[],
+    fallback: T,
+    run: (docker: Dockerode) => Promise<T>,
+    accept?: (error: unknown) => boolean,
+  ): Promise<T> {
+    const docker = await this.client();
+    try {
+      return await run(docker);
+    } catch (error) {
+      const status = statusCodeOf(error);
+      if ((status !== undefined && statuses.includes(status)) || accept?.(error)) return fallback;
+      throw this.mapError(error, operation);
+    }
+  }
+
+  async platform(): Promise<string> {
+    if (!this.#platform) {
+      this.#platform = this.#call('read its version', async (docker) => {
+        const version = await docker.version();
+        if (version.Os && version.Arch) return normalisePlatform(version.Os, version.Arch);
+        const info = (await docker.info()) as { OSType?: string; Architecture?: string };
+        return normalisePlatform(info.OSType || 'linux', info.Architecture || 'unknown');
+      });
+      this.#platform.catch(() => {
+        this.#platform = undefined;
+      });
+    }
+    return this.#platform;
+  }
+
+  async inspectImage(reference: string): Promise<ImageInfo | undefined> {
+    return this.#tolerant(`inspect image ${reference}`, [404], undefined, async (docker) =>
+      toImageInfo(await docker.getImage(reference).inspect()),
+    );
+  }
+
+  async pull(reference: string, options: PullOptions = {}): Promise<PullResult> {
+    const docker = await this.client();
+    return pullImage(docker, reference, {
+      ...options,
+      mapError: (error, operation) => this.mapError(error, operation),
+    });
+  }
+
+  async tag(source: string, target: string): Promise<void> {
+    const { repo, tag } = splitRepoTag(target);
+    await this.#call(`tag ${source} as ${target}`, async (docker) => {
+      await docker.getImage(source).tag({ repo, tag });
+    });
+  }
+
+  async removeImage(reference: string, options: { force?: boolean } = {}): Promise<void> {
+    await this.#tolerant(`remove image ${reference}`, [404], undefined, async (docker) => {
+      await docker.getImage(reference).remove({ force: Boolean(options.force) });
+    });
+  }
+
+  async inspectContainer(nameOrId: string): Promise<ContainerInfo | undefined> {
+    return this.#tolerant(`inspect container ${nameOrId}`, [404], undefined, async (docker) =>
+      toContainerInfo(await docker.getContainer(nameOrId).inspect()),
+    );
+  }
+
+  async listContainers(labels: Record<string, string>): Promise<ContainerInfo[]> {
+    const filters = { label: Object.entries(labels).map(([key, value]) => `${key}=${value}`) };
+    const summaries = await this.#call('list containers', (docker) =>
+      docker.listContainers({ all: true, filters: JSON.stringify(filters) }),
+    );
+    // The list lacks environment, health and restart count: inspect each
+    // (a container removed in between is skipped).
+    const infos = await Promise.all(summaries.map((summary) => this.inspectContainer(summary.Id)));
+    return infos.filter((info): info is ContainerInfo => info !== undefined);
+  }
+
+  async createContainer(spec: ContainerSpec): Promise<string> {
+    // The message names the container, never its environment (it may hold secrets).
+    return this.#call(`create container ${spec.name} from ${spec.image}`, async (docker) => {
+      const container = await docker.createContainer(toCreateOptions(spec));
+      return container.id;
+    });
+  }
+
+  async startContainer(id: string): Promise<void> {
+    // 304: already started.
+    await this.#tolerant(`start container ${id}`, [304], undefined, async (docker) => {
+      await docker.getContainer(id).start();
+    });
+  }
+
+  async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
+    await this.#tolerant(
+      `stop container ${id}`,
+      [304],
+      undefined,
+      async (docker) => {
+        await docker.getContainer(id).stop({ t: Math.max(0, Math.round(timeoutSeconds)) });
+      },
+      isNotRunning,
+    );
+  }
+
+  async killContainer(id: string): Promise<void> {
+    // Killing a container that is not running is what the caller wanted anyway.
+    await this.#tolerant(
+      `kill container ${id}`,
+      [],
+      undefined,
+      async (docker) => {
+        await docker.getContainer(id).kill();
+      },
+      isNotRunning,
+    );
+  }
+
+  async removeContainer(id: string, options: { force?: boolean } = {}): Promise<void> {
+    await this.#tolerant(`remove container ${id}`, [404], undefined, async (docker) => {
+      await docker.getContainer(id).remove({ force: Boolean(options.force) });
+    });
+  }
+
+  async logs(
+    id: string,
+    options: { follow: boolean; tail?: number; signal?: AbortSignal },
+  ): Promise<NodeJS.ReadableStream> {
+    const { signal } = options;
+    if (signal?.aborted) throw interruption(signal);
+    const docker = await this.client();
+    const operation = `read the logs of container ${id}`;
+    let tty: boolean;
+    try {
+      tty = Boolean((await docker.getContainer(id).inspect()).Config?.Tty);
+    } catch (error) {
+      throw this.mapError(error, operation);
+    }
+    // modem.dial directly: dockerode's logs() buffers the whole output when not following.
+    let raw: IncomingMessage;
+    try {
+      raw = await new Promise<IncomingMessage>((resolve, reject) => {
+        docker.modem.dial(
+          {
+            path: `/containers/${encodeURIComponent(id)}/logs?`,
+            method: 'GET',
+            isStream: true,
+            abortSignal: signal,
+            statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+            options: {
+              follow: options.follow,
+              stdout: true,
+              stderr: true,
+              tail: options.tail === undefined ? 'all' : String(Math.max(0, Math.floor(options.tail))),
+            },
+          },
+          (error, data) => (error ? reject(error) : resolve(data as IncomingMessage)),
+        );
+      });
+    } catch (error) {
+      if (signal?.aborted) throw interruption(signal);
+      throw this.mapError(error, operation);
+    }
+
+    const out = new PassThrough();
+    const stop = () => {
+      signal?.removeEventListener('abort', onAbort);
+      raw.destroy();
+    };
+    // Aborting ends the text stream normally: the reader sees the lines it got.
+    const onAbort = () => {
+      stop();
+      out.end();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    raw.on('end', () => {
+      signal?.removeEventListener('abort', onAbort);
+      out.end();
+    });
+    raw.on('error', (error) => {
+      if (signal?.aborted || out.writableEnded) return;
+      signal?.removeEventListener('abort', onAbort);
+      out.destroy(this.mapError(error, operation));
+    });
+    raw.on('close', () => {
+      if (!out.writableEnded && !out.destroyed && !signal?.aborted) out.end();
+    });
+    // A reader that gives up early closes the request too.
+    out.on('close', stop);
+    if (tty) raw.pipe(out, { end: false });
+    else docker.modem.demuxStream(raw, out, out);
+    return out;
+  }
+}
+
+function isNotRunning(error: unknown): boolean {
+  return /is not running|already stopped|container state improper/i.test(engineMessage(error));
+}
