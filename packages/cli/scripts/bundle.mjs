@@ -1,7 +1,7 @@
 // Builds the CLI into dist/bundle/: one entry module plus lazily loaded chunks.
 // Why: resolving and compiling hundreds of small modules costs more at start-up
 // than the work of a local-hit `stigmer image resolve` (see bench/).
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -12,50 +12,93 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 const version = process.env.STIGMER_VERSION?.replace(/^v/, '') || `${pkg.version}-dev`;
 
 /**
- * dockerode loads ssh2 (for ssh:// engines) and gRPC (for BuildKit sessions) at
- * start-up although a local engine needs neither. These stand-ins load the real
- * modules from node_modules the first time they are called.
+ * dockerode loads ssh2 (for ssh:// engines), gRPC (BuildKit sessions) and tar
+ * packing (build contexts) at start-up, although resolving and running an image
+ * needs none of them. In the bundle each becomes a stand-in that loads the real
+ * module from node_modules on first use: `request` as written in `importer`
+ * is replaced, and `target` is what the stand-in loads.
  */
-const lazyModules = {
-  'docker-modem/lib/ssh.js': /docker-modem[\\/]lib[\\/]modem\.js$/,
-  'dockerode/lib/session.js': /dockerode[\\/]lib[\\/]docker\.js$/,
-};
-const lazyPlugin = {
-  name: 'lazy-optional-transports',
+const lazyModules = [
+  { request: './ssh', importer: /docker-modem[\\/]lib[\\/]modem\.js$/, target: 'docker-modem/lib/ssh.js' },
+  { request: './session', importer: /dockerode[\\/]lib[\\/]docker\.js$/, target: 'dockerode/lib/session.js' },
+  { request: 'tar-fs', importer: /dockerode[\\/]lib[\\/]util\.js$/, target: 'tar-fs' },
+  {
+    request: '@balena/dockerignore',
+    importer: /dockerode[\\/]lib[\\/]util\.js$/,
+    target: '@balena/dockerignore',
+  },
+];
+
+// Works for modules that export a function, a class or an object.
+const lazyStandIn = (target) => `
+let real;
+const load = () => (real ??= require(${JSON.stringify(target)}));
+module.exports = new Proxy(function lazy() {}, {
+  apply: (_, self, args) => load().apply(self, args),
+  construct: (_, args) => new (load())(...args),
+  get: (_, key) => load()[key],
+  has: (_, key) => key in load(),
+});
+`;
+
+const startupPlugin = {
+  name: 'stigmer-startup',
   setup(b) {
-    b.onResolve({ filter: /^\.\/(ssh|session)$/ }, (args) => {
-      for (const [target, importer] of Object.entries(lazyModules)) {
-        if (importer.test(args.importer) && target.includes(args.path.slice(2))) {
-          return { path: target, namespace: 'lazy' };
-        }
-      }
-      return undefined;
-    });
+    for (const { request, importer, target } of lazyModules) {
+      const filter = new RegExp(`^${request.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`);
+      b.onResolve({ filter }, (args) =>
+        importer.test(args.importer) ? { path: target, namespace: 'lazy' } : undefined,
+      );
+    }
     b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
-      contents: `module.exports = function lazy() { return require(${JSON.stringify(args.path)}).apply(this, arguments); };`,
+      contents: lazyStandIn(args.path),
+      loader: 'js',
+    }));
+    // Required inside the BuildKit build function only: leave it to node_modules.
+    b.onResolve({ filter: /^\.\/buildkit$/ }, (args) =>
+      /dockerode[\\/]lib[\\/]docker\.js$/.test(args.importer)
+        ? { path: 'dockerode/lib/buildkit.js', external: true }
+        : undefined,
+    );
+    // tapable's index loads all fourteen hook classes; core uses three.
+    b.onResolve({ filter: /^tapable$/ }, () => ({ path: 'tapable', namespace: 'tapable-subset' }));
+    b.onLoad({ filter: /.*/, namespace: 'tapable-subset' }, () => ({
+      contents: ['AsyncSeriesBailHook', 'AsyncSeriesHook', 'AsyncSeriesWaterfallHook']
+        .map((name) => `export { default as ${name} } from 'tapable/lib/${name}.js';`)
+        .join('\n'),
+      resolveDir: root,
       loader: 'js',
     }));
   },
 };
 
-await build({
+rmSync(`${root}/dist/bundle`, { recursive: true, force: true });
+const result = await build({
   entryPoints: { stigmer: `${root}/src/bin.ts` },
   outdir: `${root}/dist/bundle`,
   bundle: true,
-  splitting: true,
+  splitting: process.env.STIGMER_BUNDLE_SPLIT !== '0',
   format: 'esm',
   platform: 'node',
   target: 'node20.19',
   conditions: ['source'],
-  external: ['docker-modem/lib/ssh.js', 'dockerode/lib/session.js'],
+  // typescript is only for .ts config files; cosmiconfig loads it from the user's install.
+  external: [...lazyModules.map((m) => m.target), 'typescript'],
+  // readable-stream is a userland copy of Node's streams; docker-modem only needs the real thing.
+  alias: { 'readable-stream': 'node:stream' },
   define: { __STIGMER_VERSION__: JSON.stringify(version) },
   banner: {
     js: "import { createRequire as __stigmerCreateRequire } from 'node:module'; const require = __stigmerCreateRequire(import.meta.url);",
   },
-  plugins: [lazyPlugin],
+  plugins: [startupPlugin],
   minifySyntax: true,
   legalComments: 'linked',
   sourcemap: 'linked',
   logLevel: 'warning',
+  metafile: true,
 });
 console.log(`bundled @stigmer/cli ${version} into dist/bundle/`);
+if (process.env.STIGMER_BUNDLE_METAFILE) {
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(process.env.STIGMER_BUNDLE_METAFILE, JSON.stringify(result.metafile));
+}

@@ -1,7 +1,21 @@
 import { Command, Option } from 'commander';
-import { runCommand } from './boundary.js';
+import type { CommandContext } from './boundary.js';
 import type { GlobalOptions } from './options.js';
 import { VERSION } from './version.js';
+
+type Body = (ctx: CommandContext, options: GlobalOptions) => Promise<void>;
+
+/**
+ * A commander action that loads the error boundary and the command's body
+ * only when the command runs, keeping both off the path of `--help`,
+ * `--version` and every other command.
+ */
+function lazyAction(load: () => Promise<Body>) {
+  return async (options: GlobalOptions) => {
+    const [{ runCommand }, body] = await Promise.all([import('./boundary.js'), load()]);
+    await runCommand(options, (ctx) => body(ctx, options));
+  };
+}
 
 /**
  * The command tree. Command bodies are imported when their command runs, so
@@ -28,25 +42,21 @@ export function buildProgram(): Command {
       .addOption(
         new Option('--platform <os/arch>', "platform to resolve, e.g. linux/arm64 (default: the engine's)"),
       )
-      .action(async (opts: GlobalOptions) => {
-        const { imageResolve } = await import('./commands/image-resolve.js');
-        await runCommand(opts, (ctx) => imageResolve(ctx, opts, purpose));
-      });
+      .action(
+        lazyAction(async () => {
+          const { imageResolve } = await import('./commands/image-resolve.js');
+          return (ctx, opts) => imageResolve(ctx, opts, purpose);
+        }),
+      );
   resolveLike('resolve', 'resolve', 'resolve the image through the plugin chain (local, then registry, ...)');
   resolveLike('pull', 'pull', 'pull the image through the registry plugins even when a local one exists');
 
   const config = program.command('config').description('inspect the effective configuration');
   common(config.command('print').description('print every setting with the source of its value')).action(
-    async (opts: GlobalOptions) => {
-      const { configPrint } = await import('./commands/config.js');
-      await runCommand(opts, (ctx) => configPrint(ctx, opts));
-    },
+    lazyAction(async () => (await import('./commands/config.js')).configPrint),
   );
   common(
     config.command('validate').description("validate the config file and every plugin's options"),
-  ).action(async (opts: GlobalOptions) => {
-    const { configValidate } = await import('./commands/config.js');
-    await runCommand(opts, (ctx) => configValidate(ctx, opts));
-  });
+  ).action(lazyAction(async () => (await import('./commands/config.js')).configValidate));
   return program;
 }

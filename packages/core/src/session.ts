@@ -4,9 +4,9 @@ import { type ResolvedSettings, resolveSettings, type SettingInputs } from './co
 import { DockerEngine } from './engine/docker-engine.js';
 import type { Engine } from './engine/types.js';
 import type { ResolveRequest } from './image/types.js';
+import { Pipeline } from './pipeline/pipeline.js';
 import type { ProgressEvent } from './plugin/context.js';
 import { loadPlugins, type PluginModule } from './plugin/load.js';
-import { Pipeline } from './pipeline/pipeline.js';
 
 /** What a host (the CLI, a test, another program) gives to open a session. */
 export interface SessionOptions {

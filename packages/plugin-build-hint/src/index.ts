@@ -1,2 +1,2 @@
-export { buildHintPlugin as default, buildHintPlugin } from './plugin.js';
 export type { BuildHintOptions } from './options.js';
+export { buildHintPlugin as default, buildHintPlugin } from './plugin.js';

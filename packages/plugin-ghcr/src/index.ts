@@ -1,2 +1,2 @@
-export { ghcrPlugin as default, ghcrPlugin } from './plugin.js';
 export type { GhcrOptions } from './options.js';
+export { ghcrPlugin as default, ghcrPlugin } from './plugin.js';

@@ -1,2 +1,2 @@
-export { localImagePlugin as default, localImagePlugin } from './plugin.js';
 export type { LocalImageOptions } from './options.js';
+export { localImagePlugin as default, localImagePlugin } from './plugin.js';

@@ -45,8 +45,12 @@ describe('stigmer image resolve against a real engine and registry', () => {
     const result = await stigmer(['image', 'resolve', '--explain'], { cwd });
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toContain(`${tag} (${harness().testImage.id.slice(0, 19)}, linux/amd64) from local engine`);
-    expect(result.stdout).toMatch(/resolveImage\s+stigmer:local-image\s+resolved\s+\S+\s+\S+ found in the local engine/);
+    expect(result.stdout).toContain(
+      `${tag} (${harness().testImage.id.slice(0, 19)}, linux/amd64) from local engine`,
+    );
+    expect(result.stdout).toMatch(
+      /resolveImage\s+stigmer:local-image\s+resolved\s+\S+\s+\S+ found in the local engine/,
+    );
     expect(result.stdout).not.toContain('stigmer:ghcr');
   });
 
@@ -73,7 +77,11 @@ describe('stigmer image resolve against a real engine and registry', () => {
     const doc = JSON.parse(result.stdout);
     expect(doc).toMatchObject({
       ok: true,
-      image: { reference: tag, id: harness().testImage.id, source: `pulled from ${registry}/stigmer/agent-runner:latest` },
+      image: {
+        reference: tag,
+        id: harness().testImage.id,
+        source: `pulled from ${registry}/stigmer/agent-runner:latest`,
+      },
     });
     expect(doc.image.digest).toMatch(new RegExp(`^${registry}/stigmer/agent-runner@sha256:[0-9a-f]{64}$`));
     expect(doc.trace.map((e: { plugin: string; outcome: string }) => [e.plugin, e.outcome])).toEqual([
@@ -111,7 +119,9 @@ describe('stigmer image resolve against a real engine and registry', () => {
       'What each plugin tried:',
     ]);
     expect(lines[15]).toBe(`  - stigmer:local-image: ${tag} is not in the local engine`);
-    expect(lines[16]).toMatch(new RegExp(`^  - stigmer:ghcr: pull of ${reference.replace(/[.:]/g, '\\$&')} failed \\(.+\\)$`));
+    expect(lines[16]).toMatch(
+      new RegExp(`^  - stigmer:ghcr: pull of ${reference.replace(/[.:]/g, '\\$&')} failed \\(.+\\)$`),
+    );
     expect(await imageId(tag)).toBeUndefined();
   });
 
@@ -131,12 +141,16 @@ describe('stigmer image resolve against a real engine and registry', () => {
 });
 
 describe('misbehaving plugins are named with their hook', () => {
-  const plugin = (body: string) => `export default { name: 'rogue', version: '0.0.1', apply(hooks) { hooks.resolveImage.tap(${body}); } };`;
+  const plugin = (body: string) =>
+    `export default { name: 'rogue', version: '0.0.1', apply(hooks) { hooks.resolveImage.tap(${body}); } };`;
   const config = (extra = '') =>
     `plugins: [./rogue.mjs, local-image, build-hint]\nimage: {localTag: "stigmer-it/none:missing"}\n${extra}`;
 
   it('a plugin that throws', async () => {
-    const cwd = await projectDir({ '.stigmerrc': config(), 'rogue.mjs': plugin(`() => { throw new Error('kaboom'); }`) });
+    const cwd = await projectDir({
+      '.stigmerrc': config(),
+      'rogue.mjs': plugin(`() => { throw new Error('kaboom'); }`),
+    });
     const result = await stigmer(['image', 'resolve'], { cwd });
     expect(result.exitCode).toBe(70);
     expect(result.stderr).toBe('Plugin "rogue" failed in hook "resolveImage": kaboom\n');
@@ -161,7 +175,8 @@ describe('misbehaving plugins are named with their hook', () => {
     expect(JSON.parse(result.stdout).error).toEqual({
       code: 'PLUGIN_INVALID_RESULT',
       exitCode: 70,
-      message: 'Plugin "rogue" returned null; return undefined to pass to the next plugin (hook "resolveImage").',
+      message:
+        'Plugin "rogue" returned null; return undefined to pass to the next plugin (hook "resolveImage").',
       plugin: 'rogue',
       hook: 'resolveImage',
       details: {},

@@ -19,8 +19,16 @@ export interface CliResult {
  * Runs `stigmer ARGS` in `cwd` against the harness's engine. The environment
  * is minimal on purpose: nothing from the developer's shell changes the result.
  */
-export function stigmer(args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
-  const env = { PATH: process.env.PATH ?? '', HOME: options.cwd, DOCKER_HOST: harness().dockerHost, ...options.env };
+export function stigmer(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<CliResult> {
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: options.cwd,
+    DOCKER_HOST: harness().dockerHost,
+    ...options.env,
+  };
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [STIGMER_BIN, ...args], { cwd: options.cwd, env, stdio: 'pipe' });
     let stdout = '';

@@ -40,7 +40,11 @@ describe('config search', () => {
   });
 
   it('walks up from a subfolder to the project root', async () => {
-    const dir = await project({ '.stigmerrc': 'image: {localTag: "root:1"}', 'package.json': '{}', 'a/b/keep': '' });
+    const dir = await project({
+      '.stigmerrc': 'image: {localTag: "root:1"}',
+      'package.json': '{}',
+      'a/b/keep': '',
+    });
     const found = await findConfig({ cwd: path.join(dir, 'a/b') });
     expect(found?.path).toBe(path.join(dir, '.stigmerrc'));
   });
@@ -56,9 +60,15 @@ describe('config search', () => {
   });
 
   it('loads exactly the file given with --config', async () => {
-    const dir = await project({ '.stigmerrc': 'image: {localTag: "searched:1"}', 'ci/custom.yaml': 'image: {localTag: "given:1"}' });
+    const dir = await project({
+      '.stigmerrc': 'image: {localTag: "searched:1"}',
+      'ci/custom.yaml': 'image: {localTag: "given:1"}',
+    });
     const found = await findConfig({ cwd: dir, configPath: 'ci/custom.yaml' });
-    expect(found).toEqual({ path: path.join(dir, 'ci/custom.yaml'), config: { image: { localTag: 'given:1' } } });
+    expect(found).toEqual({
+      path: path.join(dir, 'ci/custom.yaml'),
+      config: { image: { localTag: 'given:1' } },
+    });
   });
 
   it('says which --config file does not exist', async () => {
@@ -72,11 +82,7 @@ describe('config search', () => {
 
 describe('config validation: each bad config and the message it prints', () => {
   const cases: [string, string, string][] = [
-    [
-      'a misspelt top-level key',
-      'plugin: [ghcr]',
-      '  - plugin: unknown key (not a stigmer setting)',
-    ],
+    ['a misspelt top-level key', 'plugin: [ghcr]', '  - plugin: unknown key (not a stigmer setting)'],
     [
       'a misspelt nested key',
       'image:\n  localtag: x:y',
@@ -114,7 +120,11 @@ describe('config validation: each bad config and the message it prints', () => {
       'engine: {host: /var/run/docker.sock}',
       '  - engine.host: expected an engine address such as unix:///var/run/docker.sock',
     ],
-    ['a config that is not an object', '- just\n- a list', '  - (top level): expected object, received array'],
+    [
+      'a config that is not an object',
+      '- just\n- a list',
+      '  - (top level): expected object, received array',
+    ],
   ];
 
   it.each(cases)('%s', async (_, content, line) => {
@@ -138,4 +148,22 @@ describe('config validation: each bad config and the message it prints', () => {
     expect((error as Error).message).toMatch(/^Could not read the stigmer config \(.*\): /);
     expect((error as Error).message).toContain('.stigmerrc');
   });
+});
+
+describe('the quick check that skips cosmiconfig when there is no config', () => {
+  it('agrees with the real search: a package.json without a stigmer key is no config', async () => {
+    const { mayHaveConfig } = await import('./search-places.js');
+    const dir = await project({ 'package.json': '{"name":"x"}' });
+    expect(mayHaveConfig(dir)).toBe(false);
+    await expect(findConfig({ cwd: dir })).resolves.toBeUndefined();
+  });
+
+  it.each(['.stigmerrc', '.config/stigmerrc.yaml', 'stigmer.config.mjs'])(
+    'sees %s, and a package.json with a stigmer key',
+    async (place) => {
+      const { mayHaveConfig } = await import('./search-places.js');
+      expect(mayHaveConfig(await project({ [place]: '', 'package.json': '{}' }))).toBe(true);
+      expect(mayHaveConfig(await project({ 'package.json': '{"stigmer":{}}' }))).toBe(true);
+    },
+  );
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { issuesError } from './issues.js';
 import type { ConfigFile } from './schema-types.js';
+import { mayHaveConfig, SEARCH_PLACES } from './search-places.js';
 
 /** A config file found and validated. */
 export interface LoadedConfigFile {
@@ -26,11 +27,18 @@ const MODULE = 'stigmer';
  * and walk up, stopping at the first folder that has a package.json (the
  * project root); without one, the walk goes up to the filesystem root. A
  * config in a parent project therefore applies to all its subfolders, but one
- * project's config never leaks into another's.
+ * project's config never leaks into another's. When no file can exist on
+ * that path (the common case), cosmiconfig is not even loaded.
  */
 export async function findConfig(options: FindConfigOptions): Promise<LoadedConfigFile | undefined> {
-  const { cosmiconfig } = await import('cosmiconfig');
-  const explorer = cosmiconfig(MODULE, { searchStrategy: 'project', cache: false });
+  if (!options.configPath && !mayHaveConfig(options.cwd)) return undefined;
+  // cosmiconfig is CommonJS: its exports are on `default` both under Node and in the bundle.
+  const { cosmiconfig } = (await import('cosmiconfig')).default;
+  const explorer = cosmiconfig(MODULE, {
+    searchStrategy: 'project',
+    searchPlaces: [...SEARCH_PLACES],
+    cache: false,
+  });
   let result: Awaited<ReturnType<typeof explorer.search>>;
   if (options.configPath) {
     const file = path.resolve(options.cwd, options.configPath);

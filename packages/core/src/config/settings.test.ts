@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { resolveSettings } from './settings.js';
 
-const file = { path: '/p/.stigmerrc', config: { image: { platform: 'linux/arm64', localTag: 'file:1' }, plugins: ['ghcr'] } };
+const file = {
+  path: '/p/.stigmerrc',
+  config: { image: { platform: 'linux/arm64', localTag: 'file:1' }, plugins: ['ghcr'] },
+};
 const defaults = ['local-image', 'ghcr', 'build-hint'];
 
 describe('settings precedence: flag, then environment, then file, then default', () => {
@@ -42,12 +45,18 @@ describe('settings precedence: flag, then environment, then file, then default',
     });
     expect(settings.timeouts.resolveImage).toBe(90_000);
     expect(settings.timeouts.afterStart).toBe(120_000);
-    expect(sources['timeouts.resolveImage']?.source).toEqual({ kind: 'env', name: 'STIGMER_TIMEOUT_RESOLVE_IMAGE' });
+    expect(sources['timeouts.resolveImage']?.source).toEqual({
+      kind: 'env',
+      name: 'STIGMER_TIMEOUT_RESOLVE_IMAGE',
+    });
   });
 
   it('names the variable, the key and what was expected for a bad environment value', () => {
     expect(() =>
-      resolveSettings({ env: { STIGMER_PLATFORM: 'arm64', STIGMER_TIMEOUT_CREDENTIALS: 'later' }, defaultPlugins: [] }),
+      resolveSettings({
+        env: { STIGMER_PLATFORM: 'arm64', STIGMER_TIMEOUT_CREDENTIALS: 'later' },
+        defaultPlugins: [],
+      }),
     ).toThrow(
       [
         'Invalid stigmer settings in the environment:',
@@ -59,7 +68,11 @@ describe('settings precedence: flag, then environment, then file, then default',
 
   it('names the flag for a bad flag value', () => {
     expect(() =>
-      resolveSettings({ env: {}, flags: { 'image.platform': { value: 'x', flag: '--platform' } }, defaultPlugins: [] }),
+      resolveSettings({
+        env: {},
+        flags: { 'image.platform': { value: 'x', flag: '--platform' } },
+        defaultPlugins: [],
+      }),
     ).toThrow('Invalid value for --platform: expected os/arch[/variant] such as linux/arm64, got "x".');
   });
 });

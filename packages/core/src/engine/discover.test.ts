@@ -36,12 +36,12 @@ afterEach(async () => {
   rmSync(base, { recursive: true, force: true });
 });
 
-/** An HTTP server on a unix socket answering /_ping like an engine (or with `status`). */
+/** An HTTP server on a unix socket answering /version like an engine (or with `status`). */
 async function engineAt(path: string, status = 200): Promise<string> {
   mkdirSync(dirname(path), { recursive: true });
   const server: Server = createHttpServer((request, response) => {
-    response.writeHead(request.url === '/_ping' ? status : 404, { 'Content-Type': 'text/plain' });
-    response.end(request.url === '/_ping' && status === 200 ? 'OK' : 'no');
+    response.writeHead(request.url === '/version' ? status : 404, { 'Content-Type': 'application/json' });
+    response.end(request.url === '/version' && status === 200 ? '{"Os":"linux","Arch":"aarch64"}' : 'no');
   });
   await new Promise<void>((resolve) => server.listen(path, resolve));
   cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -315,7 +315,7 @@ describe('discoverEngine', () => {
     expect(error.message.split('\n')[0]).toBe('Docker is not running. Agent-runner requires Docker.');
   });
 
-  it('passes over a socket that answers /_ping with something other than 2xx', async () => {
+  it('passes over a socket that answers /version with something other than 2xx', async () => {
     await engineAt(join(root, 'var', 'run', 'docker.sock'), 503);
     const rd = await engineAt(join(home, '.rd', 'docker.sock'));
     const found = await discoverEngine(options());
@@ -326,9 +326,9 @@ describe('discoverEngine', () => {
 });
 
 describe('probeEndpoint', () => {
-  it('pings a tcp:// engine on loopback over plain HTTP', async () => {
+  it('asks a tcp:// engine on loopback for its version over plain HTTP, and reads its platform', async () => {
     const server = createHttpServer((request, response) => {
-      response.end(request.url === '/_ping' ? 'OK' : '');
+      response.end(request.url === '/version' ? '{"Os":"linux","Arch":"x86_64"}' : '');
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -338,7 +338,7 @@ describe('probeEndpoint', () => {
       source: 'DOCKER_HOST',
       explicit: true,
     });
-    expect(result).toEqual({ ok: true });
+    expect(result).toEqual({ ok: true, platform: 'linux/amd64' });
   });
 
   it('reports a closed loopback port as refused', async () => {

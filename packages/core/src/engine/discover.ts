@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineError } from '../errors.js';
+import { normalisePlatform } from '../image/platform.js';
 import type { EngineEndpoint } from './types.js';
 import { engineUnreachableError } from './unreachable.js';
 
@@ -73,6 +74,8 @@ export interface DiscoveryOptions {
 /** What discovery found. */
 export interface Discovery {
   endpoint: EngineCandidate;
+  /** The engine's `os/arch` from its `/version` answer, when it gave one. */
+  platform?: string | undefined;
   /** Candidates that came before it and did not answer. */
   tried: TriedEndpoint[];
 }
@@ -257,7 +260,9 @@ export function engineCandidates(options: DiscoveryOptions): EngineCandidate[] {
 }
 
 /** The outcome of asking one endpoint for `/_ping`. */
-export type ProbeResult = { ok: true } | { ok: false; failure: ProbeFailure; detail: string };
+export type ProbeResult =
+  | { ok: true; platform?: string }
+  | { ok: false; failure: ProbeFailure; detail: string };
 
 /** Maps a connection error to a failure kind. */
 export function classifyConnectionError(error: unknown): ProbeFailure {
@@ -390,25 +395,29 @@ async function ping(
         ...(target.socketPath
           ? { socketPath: target.socketPath }
           : { hostname: target.hostname, port: target.port }),
-        path: `${target.pathPrefix ?? ''}/_ping`,
+        // /version rather than /_ping: the same one round trip also tells the
+        // engine's platform, which image checks need next.
+        path: `${target.pathPrefix ?? ''}/version`,
         agent: false,
         headers: { Connection: 'close' },
         ...secure,
       },
       (response) => {
         const status = response.statusCode ?? 0;
+        if (status >= 200 && status < 300) {
+          readPlatform(response).then((platform) => finish({ ok: true, ...(platform ? { platform } : {}) }));
+          return;
+        }
         response.resume();
-        if (status >= 200 && status < 300) finish({ ok: true });
-        else
-          finish({
-            ok: false,
-            failure: 'unexpected-answer',
-            detail: `answered /_ping with HTTP ${status}: not a Docker engine, or an unhealthy one`,
-          });
+        finish({
+          ok: false,
+          failure: 'unexpected-answer',
+          detail: `answered /version with HTTP ${status}: not a Docker engine, or an unhealthy one`,
+        });
       },
     );
     const timer = setTimeout(
-      () => finish({ ok: false, failure: 'timeout', detail: `no answer to /_ping within ${timeoutMs} ms` }),
+      () => finish({ ok: false, failure: 'timeout', detail: `no answer to /version within ${timeoutMs} ms` }),
       timeoutMs,
     );
     request.on('error', (error) => {
@@ -429,7 +438,7 @@ export async function discoverEngine(options: DiscoveryOptions): Promise<Discove
   const tried: TriedEndpoint[] = [];
   for (const candidate of candidates) {
     const result = await probeEndpoint(candidate, { timeoutMs: options.probeTimeoutMs });
-    if (result.ok) return { endpoint: candidate, tried };
+    if (result.ok) return { endpoint: candidate, tried, platform: result.platform };
     tried.push({
       host: candidate.host,
       source: candidate.source,
@@ -439,4 +448,20 @@ export async function discoverEngine(options: DiscoveryOptions): Promise<Discove
     });
   }
   throw engineUnreachableError(tried);
+}
+
+/** The `Os`/`Arch` of a `/version` answer as `os/arch`, or undefined when it has none. */
+async function readPlatform(response: NodeJS.ReadableStream): Promise<string | undefined> {
+  let body = '';
+  try {
+    for await (const chunk of response) {
+      body += chunk;
+      // A version document is a few KB; anything larger is not one.
+      if (body.length > 65_536) return undefined;
+    }
+    const { Os, Arch } = JSON.parse(body) as { Os?: unknown; Arch?: unknown };
+    return typeof Os === 'string' && typeof Arch === 'string' ? normalisePlatform(Os, Arch) : undefined;
+  } catch {
+    return undefined;
+  }
 }

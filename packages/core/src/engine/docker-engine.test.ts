@@ -7,7 +7,6 @@ import type { ContainerSpec } from '../lifecycle/types.js';
 import {
   DockerEngine,
   dockerodeOptions,
-  normalisePlatform,
   splitRepoTag,
   toContainerInfo,
   toCreateOptions,
@@ -63,7 +62,8 @@ beforeEach(async () => {
         body,
       };
       seen.push(entry);
-      if (entry.path === '/_ping') return void response.end('OK');
+      if (entry.path === '/version' && !routes.some(([, path]) => path.test('/version')))
+        return void json(response, 200, { ApiVersion: '1.41' });
       const match = routes.find(([method, path]) => method === entry.method && path.test(entry.path));
       if (!match) return json(response, 404, { message: `no route for ${entry.method} ${entry.path}` });
       open.add(response);
@@ -107,17 +107,6 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 }
 
 describe('mapping helpers', () => {
-  it('normalises uname and Go architecture names to image platforms', () => {
-    expect(normalisePlatform('linux', 'x86_64')).toBe('linux/amd64');
-    expect(normalisePlatform('linux', 'amd64')).toBe('linux/amd64');
-    expect(normalisePlatform('linux', 'aarch64')).toBe('linux/arm64');
-    expect(normalisePlatform('linux', 'arm64', 'v8')).toBe('linux/arm64');
-    expect(normalisePlatform('linux', 'armv7l')).toBe('linux/arm/v7');
-    expect(normalisePlatform('linux', 'arm', 'v6')).toBe('linux/arm/v6');
-    expect(normalisePlatform('Linux', 'i686')).toBe('linux/386');
-    expect(normalisePlatform('windows', 'amd64')).toBe('windows/amd64');
-  });
-
   it('splits tag targets at the last colon after the last slash, so registry ports stay in the name', () => {
     expect(splitRepoTag('127.0.0.1:5000/a/b:tag')).toEqual({ repo: '127.0.0.1:5000/a/b', tag: 'tag' });
     expect(splitRepoTag('127.0.0.1:5000/a/b')).toEqual({ repo: '127.0.0.1:5000/a/b', tag: 'latest' });
@@ -239,7 +228,7 @@ describe('DockerEngine against a fake Engine API', () => {
     const docker = engine();
     expect(await docker.connect()).toEqual({ host: `unix://${socket}`, source: 'DOCKER_HOST' });
     await docker.connect();
-    expect(seen.filter((request) => request.path === '/_ping')).toHaveLength(1);
+    expect(seen.filter((request) => request.path === '/version')).toHaveLength(1);
   });
 
   it('reads the platform from the version call', async () => {

@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { PassThrough } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { EngineError, isStigmerError } from '../errors.js';
+import { normalisePlatform } from '../image/platform.js';
 import type { ContainerSpec } from '../lifecycle/types.js';
 import { classifyConnectionError, type Discovery, discoverEngine, type EngineCandidate } from './discover.js';
 import { engineMessage, interruption, pullImage } from './pull.js';
@@ -39,43 +40,6 @@ const CONTAINER_STATES = new Set<ContainerInfo['state']>([
   'dead',
 ]);
 const HEALTH_STATES = new Set(['starting', 'healthy', 'unhealthy']);
-
-/** Go's architecture names, as image platforms use them, for `uname -m` style names. */
-export function normalisePlatform(os: string, arch: string, variant?: string): string {
-  const o = os.toLowerCase();
-  let a = arch.toLowerCase();
-  let v = variant?.toLowerCase() || undefined;
-  switch (a) {
-    case 'x86_64':
-    case 'x86-64':
-    case 'amd64':
-      a = 'amd64';
-      break;
-    case 'aarch64':
-    case 'arm64':
-      a = 'arm64';
-      if (v === 'v8') v = undefined;
-      break;
-    case 'armhf':
-    case 'armv7l':
-    case 'armv7':
-      a = 'arm';
-      v = 'v7';
-      break;
-    case 'armel':
-    case 'armv6l':
-    case 'armv6':
-      a = 'arm';
-      v = 'v6';
-      break;
-    case 'i386':
-    case 'i686':
-    case 'x86':
-      a = '386';
-      break;
-  }
-  return v ? `${o}/${a}/${v}` : `${o}/${a}`;
-}
 
 /**
  * `repo:tag` for the Engine API's tag call: the tag is after the last `:`
@@ -263,6 +227,8 @@ export class DockerEngine implements Engine {
   }
 
   async connect(): Promise<EngineEndpoint> {
+    // Whoever connects is about to call the engine: load dockerode meanwhile.
+    this.client().catch(() => {});
     const { endpoint } = await this.discovery();
     this.#endpoint = endpoint;
     return { host: endpoint.host, source: endpoint.source };
@@ -272,9 +238,12 @@ export class DockerEngine implements Engine {
   async client(): Promise<Dockerode> {
     if (!this.#client) {
       this.#client = (async () => {
-        const { endpoint } = await this.discovery();
+        // Load dockerode while discovery waits for the engine's answer.
+        const [{ endpoint }, { default: Docker }] = await Promise.all([
+          this.discovery(),
+          import('dockerode'),
+        ]);
         this.#endpoint = endpoint;
-        const { default: Docker } = await import('dockerode');
         return new Docker(dockerodeOptions(endpoint, this.#options.env));
       })();
       this.#client.catch(() => {
@@ -342,6 +311,9 @@ export class DockerEngine implements Engine {
   async platform(): Promise<string> {
     if (!this.#platform) {
       this.#platform = this.#call('read its version', async (docker) => {
+        // Discovery asked /version already (one round trip instead of two).
+        const discovered = (await this.discovery()).platform;
+        if (discovered) return discovered;
         const version = await docker.version();
         if (version.Os && version.Arch) return normalisePlatform(version.Os, version.Arch);
         const info = (await docker.info()) as { OSType?: string; Architecture?: string };

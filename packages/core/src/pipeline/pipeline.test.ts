@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_TIMEOUTS } from '../config/settings.js';
+import type { Engine } from '../engine/types.js';
 import { InterruptedError, PluginError } from '../errors.js';
 import type { ResolveRequest } from '../image/types.js';
 import { definePlugin } from '../plugin/define.js';
 import type { LoadedPlugin, StigmerPlugin } from '../plugin/types.js';
-import { DEFAULT_TIMEOUTS } from '../config/settings.js';
-import type { Engine } from '../engine/types.js';
 import { Pipeline } from './pipeline.js';
 import { resolveImage } from './resolve.js';
 
@@ -319,6 +319,6 @@ describe('container spec waterfall', () => {
     const p = pipeline();
     await p.use([add('A'), add('keep'), add('B')].map(loaded));
     const spec = await p.call('containerSpec', { name: 'n', image: 'i', env: {}, labels: {}, mounts: [] });
-    expect(spec.env).toEqual({ A: '1', B: '1' });
+    expect(spec?.env).toEqual({ A: '1', B: '1' });
   });
 });

@@ -7,8 +7,8 @@ import {
   HOOK_KINDS,
   HOOK_NAMES,
   type HookName,
-  type Hooks,
   type HookSignatures,
+  type Hooks,
 } from '../hooks.js';
 import type { HookContext, ProgressEvent, RunInfo } from '../plugin/context.js';
 import type { LoadedPlugin, PluginHooks, TapOptions } from '../plugin/types.js';

@@ -39,7 +39,8 @@ async function folderWith(files: Record<string, string>): Promise<string> {
   return dir;
 }
 
-const pkg = (name: string) => JSON.stringify({ name, version: '2.0.0', type: 'module', exports: './index.js' });
+const pkg = (name: string) =>
+  JSON.stringify({ name, version: '2.0.0', type: 'module', exports: './index.js' });
 
 /** Loads the plugins named by the .stigmerrc in `dir`, as the CLI does. */
 async function loadFrom(dir: string) {
@@ -112,7 +113,9 @@ describe('loading plugins named in a .stigmerrc', () => {
       origin: file?.path ?? '',
       validateOptions: true,
       searchInstalled: true,
-      builtins: { '@stigmer/plugin-local-image': async () => ({ default: { name: 'li', version: '1', apply() {} } }) },
+      builtins: {
+        '@stigmer/plugin-local-image': async () => ({ default: { name: 'li', version: '1', apply() {} } }),
+      },
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'PLUGIN_OPTIONS_INVALID' });
     expect((error as Error).message).toBe(
@@ -146,7 +149,10 @@ describe('loading plugins named in a .stigmerrc', () => {
   });
 
   it('refuses a module that does not export a plugin', async () => {
-    const dir = await folderWith({ '.stigmerrc': 'plugins: [./not-a-plugin.mjs]\n', 'not-a-plugin.mjs': 'export const x = 1;' });
+    const dir = await folderWith({
+      '.stigmerrc': 'plugins: [./not-a-plugin.mjs]\n',
+      'not-a-plugin.mjs': 'export const x = 1;',
+    });
     await expect(loadFrom(dir)).rejects.toMatchObject({
       code: 'PLUGIN_INVALID',
       message: expect.stringContaining('is not a stigmer plugin'),
@@ -154,10 +160,15 @@ describe('loading plugins named in a .stigmerrc', () => {
   });
 
   it('names the plugin when its module throws while loading', async () => {
-    const dir = await folderWith({ '.stigmerrc': 'plugins: [./throws.mjs]\n', 'throws.mjs': 'throw new Error("kaput");' });
+    const dir = await folderWith({
+      '.stigmerrc': 'plugins: [./throws.mjs]\n',
+      'throws.mjs': 'throw new Error("kaput");',
+    });
     await expect(loadFrom(dir)).rejects.toMatchObject({
       code: 'PLUGIN_INVALID',
-      message: expect.stringMatching(/^Plugin "\.\/throws\.mjs" \(file:.*throws\.mjs\) failed to load: kaput$/),
+      message: expect.stringMatching(
+        /^Plugin "\.\/throws\.mjs" \(file:.*throws\.mjs\) failed to load: kaput$/,
+      ),
     });
   });
 });

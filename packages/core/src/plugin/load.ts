@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { PluginSpec } from '../config/settings.js';
 import { issuesError } from '../config/issues.js';
+import type { PluginSpec } from '../config/settings.js';
 import { ConfigError } from '../errors.js';
 import { isPathSpecifier, packageCandidates } from './specifier.js';
 import type { LoadedPlugin, OptionsSchema, StigmerPlugin } from './types.js';
@@ -31,9 +31,11 @@ export async function loadPlugins(
   specs: readonly PluginSpec[],
   options: LoadPluginsOptions,
 ): Promise<LoadedPlugin[]> {
+  // Import all at once (module loading is I/O), then validate in config order.
+  const modules = await Promise.all(specs.map((spec) => importPlugin(spec, options)));
   const loaded: LoadedPlugin[] = [];
-  for (const spec of specs) {
-    const { module, loadedFrom } = await importPlugin(spec, options);
+  for (const [i, spec] of specs.entries()) {
+    const { module, loadedFrom } = modules[i] as Awaited<ReturnType<typeof importPlugin>>;
     const plugin = toPlugin(module, spec, loadedFrom);
     const pluginOptions = options.validateOptions
       ? await validateOptions(plugin, spec, options.origin)

@@ -1,0 +1,54 @@
+// Shared helpers for the benchmarks: run commands alternately, report medians and ratios.
+import { spawnSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+
+/** Median of numbers. */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Wall time of one run in ms; throws if the command fails, so a broken command is never timed. */
+export function timeOnce({ cmd, args, env, cwd }) {
+  const started = performance.now();
+  const result = spawnSync(cmd, args, {
+    env: { ...process.env, ...env },
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const ms = performance.now() - started;
+  if (result.status !== 0) {
+    throw new Error(`${cmd} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  }
+  return ms;
+}
+
+/**
+ * Runs every case `runs` times, interleaved (a, b, c, a, b, c...) so that
+ * machine noise hits all cases alike, after `warmup` untimed rounds.
+ */
+export function compare(cases, { runs = 21, warmup = 3, before } = {}) {
+  const times = Object.fromEntries(cases.map((c) => [c.name, []]));
+  for (let round = 0; round < warmup + runs; round++) {
+    for (const c of cases) {
+      before?.(c);
+      const ms = timeOnce(c);
+      if (round >= warmup) times[c.name].push(ms);
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(times).map(([name, t]) => [name, { median: median(t), runs: t.length }]),
+  );
+}
+
+/** Prints a table of medians and ratios against `baseline`. */
+export function report(title, results, baseline) {
+  console.log(`\n${title}`);
+  const base = results[baseline].median;
+  for (const [name, { median: m, runs }] of Object.entries(results)) {
+    console.log(
+      `  ${name.padEnd(44)} median ${m.toFixed(1).padStart(7)} ms  ratio ${(m / base).toFixed(2)}x  (${runs} runs)`,
+    );
+  }
+}

@@ -1,0 +1,2 @@
+// Runs every benchmark in bench/. Each compares against a baseline in the same run.
+await import('./startup.mjs');
