@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from './boundary.js';
+import { EXIT_USAGE } from './exit-codes.js';
 import type { GlobalOptions } from './options.js';
 import { VERSION } from './version.js';
 
@@ -26,22 +27,25 @@ export function buildProgram(): Command {
     .description('Stigmer: resolve the agent-runner image and run it.')
     .version(VERSION, '-V, --version')
     .showSuggestionAfterError()
-    .configureHelp({ sortSubcommands: true });
+    .configureHelp({ sortSubcommands: true })
+    // Set before subcommands are added so they inherit it: help and --version
+    // exit 0; anything else commander rejects is a usage error.
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE));
 
   const common = (cmd: Command) =>
     cmd
       .option('-c, --config <path>', 'use this config file instead of searching for .stigmerrc')
       .option('--json', 'print one JSON document on stdout')
       .option('--debug', 'add stack traces to errors')
-      .option('-q, --quiet', 'print only results and errors');
+      .option('-q, --quiet', 'print only results and errors')
+      .addOption(
+        new Option('--platform <os/arch>', "platform to resolve, e.g. linux/arm64 (default: the engine's)"),
+      );
 
   const image = program.command('image').description('find, pull and inspect the agent-runner image');
   const resolveLike = (name: string, purpose: 'resolve' | 'pull', description: string) =>
     common(image.command(name).description(description))
       .option('--explain', 'show every decision: plugin, hook, outcome, reason, time')
-      .addOption(
-        new Option('--platform <os/arch>', "platform to resolve, e.g. linux/arm64 (default: the engine's)"),
-      )
       .action(
         lazyAction(async () => {
           const { imageResolve } = await import('./commands/image-resolve.js');

@@ -1,4 +1,4 @@
-import { loadSettings, openSession } from '@stigmer/core';
+import { formatDuration, loadSettings, openSession } from '@stigmer/core';
 import type { CommandContext } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
 import { sessionOptions } from '../session.js';
@@ -15,9 +15,10 @@ export async function configPrint(ctx: CommandContext, options: GlobalOptions) {
   output.line(`# config file: ${configFile ?? 'none (built-in defaults)'}`);
   const width = Math.max(...rows.map((r) => r.key.length));
   for (const { key, value, source } of rows) {
-    output.line(
-      `${key.padEnd(width)}  ${show(value)}  (${source.kind === 'default' ? source.name : `${source.kind} ${source.name}`})`,
-    );
+    const shown =
+      key.startsWith('timeouts.') && typeof value === 'number' ? formatDuration(value) : show(value);
+    const from = source.kind === 'default' ? source.name : `${source.kind} ${source.name}`;
+    output.line(`${key.padEnd(width)}  ${shown}  (${from})`);
   }
 }
 
