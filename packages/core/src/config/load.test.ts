@@ -1,17 +1,9 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { folderWith } from '../test-support/folder.js';
 import { findConfig } from './load.js';
 
-async function project(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'stigmer-config-'));
-  for (const [name, content] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
-    await writeFile(path.join(dir, name), content);
-  }
-  return dir;
-}
+const project = (files: Record<string, string>) => folderWith(files, 'stigmer-config-');
 
 describe('config search', () => {
   it('finds .stigmerrc (YAML) in the current folder', async () => {

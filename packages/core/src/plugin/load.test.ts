@@ -1,10 +1,9 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { findConfig } from '../config/load.js';
 import { resolveSettings } from '../config/settings.js';
+import { folderWith } from '../test-support/folder.js';
 import { loadPlugins } from './load.js';
 import { packageCandidates } from './specifier.js';
 
@@ -29,15 +28,6 @@ export default function factory() {
   };
 }
 `;
-
-async function folderWith(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'stigmer-plugins-'));
-  for (const [name, content] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
-    await writeFile(path.join(dir, name), content);
-  }
-  return dir;
-}
 
 const pkg = (name: string) =>
   JSON.stringify({ name, version: '2.0.0', type: 'module', exports: './index.js' });
