@@ -6,4 +6,8 @@ export interface GlobalOptions {
   explain?: boolean;
   quiet?: boolean;
   platform?: string;
+  /** `--offline`: nothing may touch the network. */
+  offline?: boolean;
+  /** `--pull <policy>`: the pull policy registry plugins honour. */
+  pull?: string;
 }

@@ -40,6 +40,11 @@ export function buildProgram(): Command {
       .option('-q, --quiet', 'print only results and errors')
       .addOption(
         new Option('--platform <os/arch>', "platform to resolve, e.g. linux/arm64 (default: the engine's)"),
+      )
+      .option('--offline', 'touch no network: use the local engine or an archive folder only')
+      .option(
+        '--pull <policy>',
+        'pull policy: missing (default), always, never, newer, or an interval like 24h',
       );
 
   const image = program.command('image').description('find, pull and inspect the agent-runner image');

@@ -8,6 +8,8 @@ import { VERSION } from './version.js';
 export function sessionOptions(options: GlobalOptions, output: Output, signal?: AbortSignal): SessionOptions {
   const flags: NonNullable<SessionOptions['flags']> = {};
   if (options.platform) flags['image.platform'] = { value: options.platform, flag: '--platform' };
+  if (options.pull) flags['image.pullPolicy'] = { value: options.pull, flag: '--pull' };
+  if (options.offline) flags.offline = { value: 'true', flag: '--offline' };
   return {
     cliVersion: VERSION,
     cwd: process.cwd(),

@@ -88,8 +88,9 @@ export function requestFor(session: Session, purpose: ResolveRequest['purpose'] 
     localTag: session.settings.localTag,
     platform: session.settings.platform,
     purpose,
-    pullPolicy: 'missing',
-    offline: false,
+    pullPolicy: session.settings.pullPolicy,
+    pullInterval: session.settings.pullInterval,
+    offline: session.settings.offline,
     cliVersion: session.cliVersion,
   };
 }

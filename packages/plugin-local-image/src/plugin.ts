@@ -21,6 +21,13 @@ export function localImagePlugin(): StigmerPlugin<LocalImageOptions> {
           ctx.note(`skipped: a pull was asked for, so ${localTag} is not reused`, { reference: localTag });
           return undefined;
         }
+        if (request.pullPolicy === 'always' || request.pullPolicy === 'newer') {
+          // Registry plugins decide: they pull, or check the registry and answer with this image.
+          ctx.note(`skipped: pull policy is ${request.pullPolicy}, so registry plugins decide`, {
+            reference: localTag,
+          });
+          return undefined;
+        }
         const image = await ctx.engine.inspectImage(localTag);
         if (!image) {
           ctx.note(`${localTag} is not in the local engine`, { reference: localTag });

@@ -17,7 +17,15 @@ export interface ConfigFile {
     localTag?: string;
     /** `os/arch[/variant]` to resolve. Default: the engine's own platform. */
     platform?: string;
+    /**
+     * When registry plugins pull: `missing` (default), `always`, `never`,
+     * `newer` (only when the registry's digest changed), or an interval such
+     * as `24h` (`newer`, checked at most that often).
+     */
+    pullPolicy?: string;
   };
+  /** Nothing may touch the network: images come from the engine or an archive folder. Default false. */
+  offline?: boolean;
   engine?: {
     /** Engine address, like DOCKER_HOST. Default: discovered. */
     host?: string;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from '../duration.js';
 import { HOOK_NAMES } from '../hooks.js';
 import type { ConfigFile } from './schema-types.js';
+import { isPullPolicy } from './settings.js';
 
 const durationValue = z.union([z.string(), z.number()]).refine((v) => parseDuration(v) !== undefined, {
   message: 'expected a duration such as 30s, 10m or 1h',
@@ -30,8 +31,13 @@ export const configFileSchema: z.ZodType<ConfigFile> = z.strictObject({
         .string()
         .regex(/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/, 'expected os/arch[/variant] such as linux/arm64')
         .optional(),
+      pullPolicy: z
+        .string()
+        .refine(isPullPolicy, 'expected missing, always, never, newer or an interval such as 24h')
+        .optional(),
     })
     .optional(),
+  offline: z.boolean().optional(),
   engine: z
     .strictObject({
       host: z

@@ -76,3 +76,45 @@ describe('settings precedence: flag, then environment, then file, then default',
     ).toThrow('Invalid value for --platform: expected os/arch[/variant] such as linux/arm64, got "x".');
   });
 });
+
+describe('pull policy and offline settings', () => {
+  it('defaults to the missing policy, online', () => {
+    const { settings } = resolveSettings({ env: {}, defaultPlugins: [] });
+    expect(settings).toMatchObject({ pullPolicy: 'missing', pullInterval: undefined, offline: false });
+  });
+
+  it('reads an interval as the newer policy checked at most that often', () => {
+    const { settings, sources } = resolveSettings({
+      env: { STIGMER_OFFLINE: 'true' },
+      file: { path: '/f', config: { image: { pullPolicy: '24h' } } },
+      defaultPlugins: [],
+    });
+    expect(settings).toMatchObject({ pullPolicy: 'newer', pullInterval: 86_400_000, offline: true });
+    expect(sources['image.pullPolicy']).toEqual({ value: '24h', source: { kind: 'file', name: '/f' } });
+  });
+
+  it('takes --pull and --offline over the file', () => {
+    const { settings } = resolveSettings({
+      flags: {
+        'image.pullPolicy': { value: 'always', flag: '--pull' },
+        offline: { value: 'false', flag: '--offline' },
+      },
+      env: {},
+      file: { path: '/f', config: { image: { pullPolicy: 'never' }, offline: true } },
+      defaultPlugins: [],
+    });
+    expect(settings).toMatchObject({ pullPolicy: 'always', offline: false });
+  });
+
+  it('refuses an unknown policy, naming the flag', () => {
+    expect(() =>
+      resolveSettings({
+        flags: { 'image.pullPolicy': { value: 'sometimes', flag: '--pull' } },
+        env: {},
+        defaultPlugins: [],
+      }),
+    ).toThrow(
+      'Invalid value for --pull: expected missing, always, never, newer or an interval such as 24h, got "sometimes".',
+    );
+  });
+});

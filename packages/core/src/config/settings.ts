@@ -1,6 +1,7 @@
 import { parseDuration } from '../duration.js';
 import { ConfigError } from '../errors.js';
 import { HOOK_NAMES, type HookName } from '../hooks.js';
+import type { PullPolicy } from '../image/types.js';
 import type { HookTimeouts } from '../pipeline/pipeline.js';
 import { envSuffix } from '../pipeline/pipeline.js';
 import type { ConfigFile, PluginEntry } from './schema-types.js';
@@ -29,6 +30,12 @@ export interface Settings {
   platform: string | undefined;
   /** `engine.host`: an explicit engine address, like DOCKER_HOST. */
   engineHost: string | undefined;
+  /** `image.pullPolicy`: when registry plugins pull; an interval (`24h`) means `newer`, checked at most that often. */
+  pullPolicy: PullPolicy;
+  /** The interval of an interval pull policy, in ms; undefined for the others. */
+  pullInterval: number | undefined;
+  /** `offline`: nothing may touch the network. */
+  offline: boolean;
   timeouts: HookTimeouts;
 }
 
@@ -106,6 +113,25 @@ export const SCALAR_SETTINGS: readonly ScalarSetting[] = [
     parse: text('an engine address such as unix:///var/run/docker.sock', (s) => /^[a-z]+:\/\//.test(s)),
     fromFile: (c) => c.engine?.host,
   },
+  {
+    key: 'image.pullPolicy',
+    env: 'STIGMER_PULL_POLICY',
+    default: 'missing',
+    parse: text('missing, always, never, newer or an interval such as 24h', isPullPolicy),
+    fromFile: (c) => c.image?.pullPolicy,
+  },
+  {
+    key: 'offline',
+    env: 'STIGMER_OFFLINE',
+    default: false,
+    parse: (s) =>
+      /^(1|true|yes)$/i.test(s)
+        ? { value: true }
+        : /^(0|false|no)$/i.test(s)
+          ? { value: false }
+          : { error: `expected true or false, got ${JSON.stringify(s)}` },
+    fromFile: (c) => c.offline,
+  },
   ...HOOK_NAMES.map(
     (hook): ScalarSetting => ({
       key: `timeouts.${hook}`,
@@ -165,12 +191,27 @@ export function resolveSettings(inputs: SettingInputs): ResolvedSettings {
       localTag: value('image.localTag') as string,
       platform: value('image.platform') as string | undefined,
       engineHost: value('engine.host') as string | undefined,
+      ...pullPolicyOf(String(value('image.pullPolicy'))),
+      offline: value('offline') === true,
       timeouts: Object.fromEntries(HOOK_NAMES.map((h) => [h, value(`timeouts.${h}`)])) as Record<
         HookName,
         number
       >,
     },
   };
+}
+
+const PULL_POLICIES: readonly string[] = ['missing', 'always', 'never', 'newer'];
+
+/** True for a named pull policy or an interval such as `24h`. */
+export function isPullPolicy(text: string): boolean {
+  return PULL_POLICIES.includes(text) || (parseDuration(text) ?? 0) > 0;
+}
+
+/** `24h` is the `newer` policy checked at most once per 24 hours. */
+function pullPolicyOf(text: string): { pullPolicy: PullPolicy; pullInterval: number | undefined } {
+  if (PULL_POLICIES.includes(text)) return { pullPolicy: text as PullPolicy, pullInterval: undefined };
+  return { pullPolicy: 'newer', pullInterval: parseDuration(text) };
 }
 
 function toSpecs(entries: readonly PluginEntry[]): PluginSpec[] {

@@ -18,6 +18,11 @@ export interface ResolveRequest {
   readonly purpose: 'resolve' | 'pull';
   /** The pull policy registry plugins honour; `missing` unless configured. */
   readonly pullPolicy: PullPolicy;
+  /**
+   * With `newer`: check the registry at most once per this many ms, measured
+   * from stigmer's own record of the last check. Undefined: check every time.
+   */
+  readonly pullInterval?: number | undefined;
   /** True when nothing may touch the network. */
   readonly offline: boolean;
   /** The CLI's version (`0.3.1`, `0.4.0-dev`...), used to pick a tag. */
