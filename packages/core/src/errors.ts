@@ -17,6 +17,12 @@ export type ErrorCode =
   | 'IMAGE_UNRESOLVED'
   | 'IMAGE_REJECTED'
   | 'PULL_FAILED'
+  | 'PULL_NOT_FOUND'
+  | 'PULL_UNAUTHORIZED'
+  | 'PULL_RATE_LIMITED'
+  | 'PULL_TRANSIENT'
+  | 'PULL_PLATFORM_UNAVAILABLE'
+  | 'PULL_STALLED'
   | 'INTERRUPTED';
 
 /** Fields every stigmer error may carry besides its message. */
@@ -62,6 +68,14 @@ export class EngineError extends StigmerError {}
 
 /** No plugin could provide the image, or a check refused the one that was found. */
 export class ImageError extends StigmerError {}
+
+/**
+ * A registry pull failed, classified: `PULL_NOT_FOUND`, `PULL_UNAUTHORIZED`,
+ * `PULL_RATE_LIMITED`, `PULL_TRANSIENT` (5xx, reset), `PULL_PLATFORM_UNAVAILABLE`,
+ * `PULL_STALLED`, or `PULL_FAILED` when the engine's answer fits no class.
+ * `details` carry the reference, the attempts made and the engine's own words.
+ */
+export class PullError extends StigmerError {}
 
 /** The user or the system interrupted the run (SIGINT, SIGTERM). */
 export class InterruptedError extends StigmerError {
