@@ -6,9 +6,18 @@ import type Dockerode from 'dockerode';
 import { EngineError, isStigmerError } from '../errors.js';
 import { normalisePlatform } from '../image/platform.js';
 import type { ContainerSpec } from '../lifecycle/types.js';
+import { loadImages, saveImages } from './archive.js';
 import { classifyConnectionError, type Discovery, discoverEngine, type EngineCandidate } from './discover.js';
 import { engineMessage, interruption, pullImage } from './pull.js';
-import type { ContainerInfo, Engine, EngineEndpoint, ImageInfo, PullOptions, PullResult } from './types.js';
+import type {
+  ContainerInfo,
+  Engine,
+  EngineEndpoint,
+  ImageInfo,
+  LoadResult,
+  PullOptions,
+  PullResult,
+} from './types.js';
 import { engineUnreachableError } from './unreachable.js';
 
 /** How to build a DockerEngine. */
@@ -88,7 +97,26 @@ export function toContainerInfo(inspect: Dockerode.ContainerInspectInfo): Contai
     restartCount: inspect.RestartCount ?? 0,
     labels: inspect.Config?.Labels ?? {},
     env: inspect.Config?.Env ?? [],
+    exitCode: inspect.State?.ExitCode ?? 0,
+    finishedAt: inspect.State?.FinishedAt ?? '',
+    error: inspect.State?.Error ?? '',
+    user: inspect.Config?.User ?? '',
+    restartPolicy: inspect.HostConfig?.RestartPolicy?.Name ?? '',
+    networkMode: inspect.HostConfig?.NetworkMode ?? '',
+    mounts: (inspect.Mounts ?? []).map((m) => ({
+      source: m.Type === 'volume' && m.Name ? m.Name : m.Source,
+      target: m.Destination,
+      readOnly: m.RW === false,
+    })),
+    hasHealthcheck: hasHealthcheck(inspect),
+    healthOutput: inspect.State?.Health?.Log?.at(-1)?.Output?.trim() || undefined,
   };
+}
+
+/** A HEALTHCHECK is in force unless there is none or it is `NONE` (`--no-healthcheck`). */
+function hasHealthcheck(inspect: Dockerode.ContainerInspectInfo): boolean {
+  const test = (inspect.Config as { Healthcheck?: { Test?: string[] } } | undefined)?.Healthcheck?.Test;
+  return Array.isArray(test) && test.length > 0 && test[0] !== 'NONE';
 }
 
 /**
@@ -350,6 +378,29 @@ export class DockerEngine implements Engine {
   async removeImage(reference: string, options: { force?: boolean } = {}): Promise<void> {
     await this.#tolerant(`remove image ${reference}`, [404], undefined, async (docker) => {
       await docker.getImage(reference).remove({ force: Boolean(options.force) });
+    });
+  }
+
+  async saveImages(
+    references: readonly string[],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<NodeJS.ReadableStream> {
+    const docker = await this.client();
+    return saveImages(docker, references, {
+      signal: options.signal,
+      mapError: (error, operation) => this.mapError(error, operation),
+    });
+  }
+
+  async loadImages(
+    archive: NodeJS.ReadableStream,
+    options: { signal?: AbortSignal; source?: string } = {},
+  ): Promise<LoadResult> {
+    const docker = await this.client();
+    return loadImages(docker, archive, {
+      signal: options.signal,
+      source: options.source ?? 'an image archive',
+      mapError: (error, operation) => this.mapError(error, operation),
     });
   }
 

@@ -28,7 +28,9 @@ export interface ImageInfo {
 export type PullEvent =
   | { type: 'layer'; layer: string; status: string; current?: number; total?: number }
   | { type: 'status'; status: string }
-  | { type: 'digest'; digest: string };
+  | { type: 'digest'; digest: string }
+  /** Sent by `pullAndTag` before it tries again: why, and how long it waits first. */
+  | { type: 'retry'; attempt: number; delayMs: number; reason: string };
 
 /** Options of a pull. */
 export interface PullOptions {
@@ -37,6 +39,11 @@ export interface PullOptions {
   signal?: AbortSignal | undefined;
   /** Receives every progress event as the engine sends it. */
   onEvent?: ((event: PullEvent) => void) | undefined;
+  /**
+   * Fail with `PULL_STALLED` when the engine sends nothing for this long, and
+   * close the request to the engine. Undefined or 0: wait forever.
+   */
+  stallTimeoutMs?: number | undefined;
 }
 
 /** What a successful pull reports. */
@@ -44,6 +51,14 @@ export interface PullResult {
   reference: string;
   /** `sha256:...` as the engine announced it, when it did. */
   digest: string | undefined;
+}
+
+/** What a `docker load` put in the engine. */
+export interface LoadResult {
+  /** `name:tag` of each image the archive named. */
+  names: string[];
+  /** Ids of images the archive held without a name. */
+  ids: string[];
 }
 
 /** The engine's view of a container, trimmed to what stigmer uses. */
@@ -58,6 +73,24 @@ export interface ContainerInfo {
   restartCount: number;
   labels: Record<string, string>;
   env: string[];
+  /** Exit code of the last run (0 while it runs). */
+  exitCode: number;
+  /** When the last run ended; empty or the zero time while it runs. */
+  finishedAt: string;
+  /** What the engine said when it could not run the container, if anything. */
+  error: string;
+  /** `Config.User`; empty for the image's user. */
+  user: string;
+  /** `HostConfig.RestartPolicy.Name`; empty when none. */
+  restartPolicy: string;
+  /** `HostConfig.NetworkMode`. */
+  networkMode: string;
+  /** Bind mounts and volumes as the engine reports them. */
+  mounts: { source: string; target: string; readOnly: boolean }[];
+  /** True when the container has a HEALTHCHECK (its own or its image's). */
+  hasHealthcheck: boolean;
+  /** Output of the latest health probe, when there is one. */
+  healthOutput: string | undefined;
 }
 
 /** Where the engine was found and what else was tried. */
@@ -86,6 +119,22 @@ export interface Engine {
   tag(source: string, target: string): Promise<void>;
   /** Removes a name (or an image by id); missing is not an error. */
   removeImage(reference: string, options?: { force?: boolean }): Promise<void>;
+  /**
+   * Streams a `docker save` archive (tar) of these images, names included.
+   * Optional: engines without it cannot export images for offline use.
+   */
+  saveImages?(
+    references: readonly string[],
+    options?: { signal?: AbortSignal },
+  ): Promise<NodeJS.ReadableStream>;
+  /**
+   * Loads a `docker save` archive, as `docker load` does. Errors the engine
+   * reports inside its answer (a truncated archive) are thrown. Optional, as `saveImages`.
+   */
+  loadImages?(
+    archive: NodeJS.ReadableStream,
+    options?: { signal?: AbortSignal; source?: string },
+  ): Promise<LoadResult>;
   /** The container with this name or id, or `undefined`. */
   inspectContainer(nameOrId: string): Promise<ContainerInfo | undefined>;
   /** Containers carrying all these labels, running or not. */

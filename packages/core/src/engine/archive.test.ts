@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { parseLoadAnswer } from './archive.js';
+
+describe("reading the engine's answer to a docker load", () => {
+  it('collects the names and ids it loaded', () => {
+    const answer = [
+      '{"stream":"Loaded image: stigmer-agent-runner:local\\n"}',
+      '{"stream":"Loaded image ID: sha256:abc\\n"}',
+      '',
+    ].join('\r\n');
+    expect(parseLoadAnswer(answer, 'load x')).toEqual({
+      names: ['stigmer-agent-runner:local'],
+      ids: ['sha256:abc'],
+    });
+  });
+
+  it('throws the error the engine reported inside a successful answer (a truncated archive)', () => {
+    const answer = '{"errorDetail":{"message":"unexpected EOF"},"error":"unexpected EOF"}\n';
+    expect(() => parseLoadAnswer(answer, 'load /tmp/a.tar')).toThrow(
+      'Docker engine could not load /tmp/a.tar: unexpected EOF',
+    );
+  });
+
+  it('refuses an answer that loaded nothing', () => {
+    expect(() => parseLoadAnswer('', 'load /tmp/a.tar')).toThrow(/it loaded nothing/);
+  });
+});

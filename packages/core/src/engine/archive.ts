@@ -1,0 +1,109 @@
+import type Dockerode from 'dockerode';
+import { EngineError } from '../errors.js';
+import { interruption } from './pull.js';
+import type { LoadResult } from './types.js';
+
+/**
+ * `docker save` and `docker load` through the Engine API. Both stream: an
+ * agent-runner image is about 2 GB, which must never sit in memory.
+ */
+
+/** How DockerEngine turns a request error into a stigmer error. */
+type ErrorMapper = (error: unknown, operation: string) => EngineError;
+
+/** Streams one `docker save` archive (a tar) holding `references`, with their names. */
+export async function saveImages(
+  docker: Dockerode,
+  references: readonly string[],
+  options: { signal?: AbortSignal | undefined; mapError: ErrorMapper },
+): Promise<NodeJS.ReadableStream> {
+  const { signal } = options;
+  if (signal?.aborted) throw interruption(signal);
+  const operation = `save ${references.join(', ')}`;
+  try {
+    // GET /images/get?names=a&names=b: the archive keeps every name, so a load restores the tags.
+    return await new Promise<NodeJS.ReadableStream>((resolve, reject) => {
+      docker.modem.dial(
+        {
+          path: '/images/get?',
+          method: 'GET',
+          isStream: true,
+          abortSignal: signal,
+          statusCodes: { 200: true, 404: 'no such image', 500: 'server error' },
+          options: { names: [...references] },
+        },
+        (error, data) => (error ? reject(error) : resolve(data as NodeJS.ReadableStream)),
+      );
+    });
+  } catch (error) {
+    if (signal?.aborted) throw interruption(signal);
+    throw options.mapError(error, operation);
+  }
+}
+
+/**
+ * Loads a `docker save` archive and returns what the engine says it loaded.
+ * The engine reports a broken archive inside its answer while the request
+ * itself succeeds, so the answer is read to the end and its errors thrown.
+ */
+export async function loadImages(
+  docker: Dockerode,
+  archive: NodeJS.ReadableStream,
+  options: { signal?: AbortSignal | undefined; mapError: ErrorMapper; source: string },
+): Promise<LoadResult> {
+  const { signal } = options;
+  if (signal?.aborted) throw interruption(signal);
+  const operation = `load ${options.source}`;
+  let answer: NodeJS.ReadableStream;
+  try {
+    answer = (await docker.loadImage(archive, {
+      quiet: true,
+      abortSignal: signal,
+    } as object)) as NodeJS.ReadableStream;
+  } catch (error) {
+    if (signal?.aborted) throw interruption(signal);
+    throw options.mapError(error, operation);
+  }
+  let text = '';
+  try {
+    for await (const chunk of answer as AsyncIterable<Buffer | string>) text += chunk.toString();
+  } catch (error) {
+    if (signal?.aborted) throw interruption(signal);
+    throw options.mapError(error, operation);
+  }
+  return parseLoadAnswer(text, operation);
+}
+
+/** Reads the engine's JSON lines: `Loaded image: name:tag`, `Loaded image ID: sha256:...`, or an error. */
+export function parseLoadAnswer(text: string, operation: string): LoadResult {
+  const names: string[] = [];
+  const ids: string[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    let event: { stream?: string; error?: string; errorDetail?: { message?: string } };
+    try {
+      event = JSON.parse(line);
+    } catch {
+      event = { stream: line };
+    }
+    const error = event.errorDetail?.message ?? event.error;
+    if (error) {
+      throw new EngineError('ENGINE_FAILED', `Docker engine could not ${operation}: ${error}`, {
+        details: { operation },
+      });
+    }
+    const stream = event.stream?.trim() ?? '';
+    const id = /^Loaded image ID: (\S+)/.exec(stream);
+    const name = /^Loaded image: (\S+)/.exec(stream);
+    if (id?.[1]) ids.push(id[1]);
+    else if (name?.[1]) names.push(name[1]);
+  }
+  if (names.length === 0 && ids.length === 0) {
+    throw new EngineError(
+      'ENGINE_FAILED',
+      `Docker engine could not ${operation}: it loaded nothing (is this a \`docker save\` archive?)`,
+      { details: { operation } },
+    );
+  }
+  return { names, ids };
+}
