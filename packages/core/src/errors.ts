@@ -23,6 +23,10 @@ export type ErrorCode =
   | 'PULL_TRANSIENT'
   | 'PULL_PLATFORM_UNAVAILABLE'
   | 'PULL_STALLED'
+  | 'SERVER_START_FAILED'
+  | 'SERVER_CONFIG_CHANGED'
+  | 'SERVER_NOT_FOUND'
+  | 'STATE_FAILED'
   | 'INTERRUPTED';
 
 /** Fields every stigmer error may carry besides its message. */
@@ -76,6 +80,16 @@ export class ImageError extends StigmerError {}
  * `details` carry the reference, the attempts made and the engine's own words.
  */
 export class PullError extends StigmerError {}
+
+/**
+ * The agent-runner container did not come up (`SERVER_START_FAILED`: exited,
+ * unhealthy, not ready in time), runs with another image or spec than asked
+ * (`SERVER_CONFIG_CHANGED`), or is not there (`SERVER_NOT_FOUND`).
+ */
+export class ServerError extends StigmerError {}
+
+/** The data folder, its lock or its state file could not be used (`STATE_FAILED`). */
+export class StateError extends StigmerError {}
 
 /** The user or the system interrupted the run (SIGINT, SIGTERM). */
 export class InterruptedError extends StigmerError {
