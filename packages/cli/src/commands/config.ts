@@ -16,7 +16,9 @@ export async function configPrint(ctx: CommandContext, options: GlobalOptions) {
   const width = Math.max(...rows.map((r) => r.key.length));
   for (const { key, value, source } of rows) {
     const shown =
-      key.startsWith('timeouts.') && typeof value === 'number' ? formatDuration(value) : show(value);
+      (key.startsWith('timeouts.') || key.endsWith('Timeout')) && typeof value === 'number'
+        ? formatDuration(value)
+        : show(value);
     const from = source.kind === 'default' ? source.name : `${source.kind} ${source.name}`;
     output.line(`${key.padEnd(width)}  ${shown}  (${from})`);
   }

@@ -30,6 +30,17 @@ export interface ConfigFile {
     /** Engine address, like DOCKER_HOST. Default: discovered. */
     host?: string;
   };
+  /** The agent-runner container that `stigmer server` manages. */
+  server?: {
+    /** Container name. Default `stigmer-agent-runner`. */
+    containerName?: string;
+    /** The data folder (state, lock, workspace). Default `~/.stigmer/data`; env `STIGMER_DATA_DIR`. */
+    dataDir?: string;
+    /** How long `server start` waits for the container to run (and be healthy, with a HEALTHCHECK). Default 2m. */
+    readyTimeout?: string | number;
+    /** How long `server stop` waits for a graceful stop before killing. Default 10s. */
+    stopTimeout?: string | number;
+  };
   /** How long each hook may take per plugin, e.g. `{ resolveImage: 10m }`. */
   timeouts?: Partial<Record<import('../hooks.js').HookName, string | number>>;
 }

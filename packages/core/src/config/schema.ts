@@ -46,6 +46,17 @@ export const configFileSchema: z.ZodType<ConfigFile> = z.strictObject({
         .optional(),
     })
     .optional(),
+  server: z
+    .strictObject({
+      containerName: z
+        .string()
+        .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, 'expected a container name such as stigmer-agent-runner')
+        .optional(),
+      dataDir: z.string().min(1, 'expected a folder path').optional(),
+      readyTimeout: durationValue.optional(),
+      stopTimeout: durationValue.optional(),
+    })
+    .optional(),
   timeouts: z
     .strictObject(Object.fromEntries(HOOK_NAMES.map((h) => [h, durationValue.optional()])))
     .optional(),

@@ -118,3 +118,26 @@ describe('pull policy and offline settings', () => {
     );
   });
 });
+
+describe('server settings', () => {
+  it('defaults the container name and timeouts, and reads STIGMER_DATA_DIR and file values', () => {
+    const { settings } = resolveSettings({ env: {}, defaultPlugins: [] });
+    expect(settings.containerName).toBe('stigmer-agent-runner');
+    expect(settings.dataDir).toBeUndefined();
+    expect(settings.readyTimeout).toBe(120_000);
+    expect(settings.stopTimeout).toBe(10_000);
+    const { settings: set, sources } = resolveSettings({
+      env: { STIGMER_DATA_DIR: '/tmp/stigmer-data' },
+      file: {
+        path: '/f',
+        config: { server: { containerName: 'runner-2', readyTimeout: '5s', stopTimeout: 1 } },
+      },
+      defaultPlugins: [],
+    });
+    expect(set.dataDir).toBe('/tmp/stigmer-data');
+    expect(sources['server.dataDir']?.source).toEqual({ kind: 'env', name: 'STIGMER_DATA_DIR' });
+    expect(set.containerName).toBe('runner-2');
+    expect(set.readyTimeout).toBe(5_000);
+    expect(set.stopTimeout).toBe(1);
+  });
+});

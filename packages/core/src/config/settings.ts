@@ -36,6 +36,14 @@ export interface Settings {
   pullInterval: number | undefined;
   /** `offline`: nothing may touch the network. */
   offline: boolean;
+  /** `server.containerName`: the agent-runner container's name. */
+  containerName: string;
+  /** `server.dataDir`: the data folder; undefined means `~/.stigmer/data`. */
+  dataDir: string | undefined;
+  /** `server.readyTimeout` in ms: how long `server start` waits for running (and healthy). */
+  readyTimeout: number;
+  /** `server.stopTimeout` in ms: the graceful stop's grace period before a kill. */
+  stopTimeout: number;
   timeouts: HookTimeouts;
 }
 
@@ -132,6 +140,37 @@ export const SCALAR_SETTINGS: readonly ScalarSetting[] = [
           : { error: `expected true or false, got ${JSON.stringify(s)}` },
     fromFile: (c) => c.offline,
   },
+  {
+    key: 'server.containerName',
+    env: 'STIGMER_CONTAINER_NAME',
+    default: 'stigmer-agent-runner',
+    parse: text('a container name such as stigmer-agent-runner', (s) =>
+      /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(s),
+    ),
+    fromFile: (c) => c.server?.containerName,
+  },
+  {
+    key: 'server.dataDir',
+    env: 'STIGMER_DATA_DIR',
+    default: undefined,
+    parse: text('a folder path', (s) => s.length > 0),
+    fromFile: (c) => c.server?.dataDir,
+  },
+  {
+    key: 'server.readyTimeout',
+    env: 'STIGMER_READY_TIMEOUT',
+    default: 2 * 60_000,
+    parse: duration,
+    fromFile: (c) =>
+      c.server?.readyTimeout === undefined ? undefined : parseDuration(c.server.readyTimeout),
+  },
+  {
+    key: 'server.stopTimeout',
+    env: 'STIGMER_STOP_TIMEOUT',
+    default: 10_000,
+    parse: duration,
+    fromFile: (c) => (c.server?.stopTimeout === undefined ? undefined : parseDuration(c.server.stopTimeout)),
+  },
   ...HOOK_NAMES.map(
     (hook): ScalarSetting => ({
       key: `timeouts.${hook}`,
@@ -193,6 +232,10 @@ export function resolveSettings(inputs: SettingInputs): ResolvedSettings {
       engineHost: value('engine.host') as string | undefined,
       ...pullPolicyOf(String(value('image.pullPolicy'))),
       offline: value('offline') === true,
+      containerName: value('server.containerName') as string,
+      dataDir: value('server.dataDir') as string | undefined,
+      readyTimeout: value('server.readyTimeout') as number,
+      stopTimeout: value('server.stopTimeout') as number,
       timeouts: Object.fromEntries(HOOK_NAMES.map((h) => [h, value(`timeouts.${h}`)])) as Record<
         HookName,
         number
