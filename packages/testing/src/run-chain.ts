@@ -1,0 +1,133 @@
+import {
+  ConfigError,
+  DEFAULT_TIMEOUTS,
+  DockerEngine,
+  type Engine,
+  type HookTimeouts,
+  isStigmerError,
+  type LoadedPlugin,
+  Pipeline,
+  type ProgressEvent,
+  type ResolvedImage,
+  type ResolveRequest,
+  resolveImage,
+  type StigmerError,
+  type StigmerPlugin,
+  type TraceEntry,
+} from '@stigmer/core';
+
+/** A plugin as a test names it: the plugin alone, or with the options a user would give in config. */
+export type ChainEntry = StigmerPlugin<unknown> | readonly [StigmerPlugin<unknown>, unknown];
+
+/** What `runChain` runs. Everything but `plugins` has a default. */
+export interface RunChainOptions {
+  /** The chain, in order, as plugin objects (call your factory) or `[plugin, options]`. */
+  plugins: readonly ChainEntry[];
+  /**
+   * The engine. Default: a DockerEngine discovered as the CLI discovers it
+   * (`DOCKER_HOST`, contexts, the default socket).
+   */
+  engine?: Engine;
+  /** Changes to the default request (`stigmer-agent-runner:local`, `missing`, online, the engine's platform). */
+  request?: Partial<ResolveRequest>;
+  /** What `ctx.run` shows plugins. Default: the process's folder and environment. */
+  cwd?: string;
+  env?: Readonly<Record<string, string | undefined>>;
+  /** A config file path to show plugins in `ctx.run.configFile`. Default none. */
+  configFile?: string;
+  /** Per-hook timeouts in ms; unspecified hooks keep the CLI's defaults. */
+  timeouts?: Partial<HookTimeouts>;
+  signal?: AbortSignal;
+}
+
+/** What a chain run produced: the image or the error, and every decision. */
+export interface ChainRun {
+  /** The image the chain resolved and every check accepted; undefined when it failed. */
+  image: ResolvedImage | undefined;
+  /** The stigmer error the run failed with (`IMAGE_UNRESOLVED`, `PLUGIN_FAILED`...), if it did. */
+  error: StigmerError | undefined;
+  /** The trace `--explain` prints: one entry per plugin call, in order. */
+  trace: readonly TraceEntry[];
+  /** Warnings plugins sent to the user's terminal, as `plugin: message`. */
+  warnings: string[];
+  /** Pull progress the plugins reported. */
+  progress: ProgressEvent[];
+  /** The pipeline, for hooks other than resolution (`pipeline.call('containerSpec', spec)`). */
+  pipeline: Pipeline;
+  /** The request the chain started from. */
+  request: ResolveRequest;
+}
+
+/**
+ * Runs a resolution chain (resolveImage, then imageResolved checks, or the
+ * unresolved hints) exactly as `stigmer image resolve` does, against a real
+ * engine, and returns the outcome instead of printing it. Options are
+ * validated with each plugin's schema, as the CLI validates a config file's.
+ *
+ * @example
+ * const run = await runChain({ plugins: [[examplePlugin(), { image: 'my-runner:1' }]] });
+ * expect(run.image?.reference).toBe('stigmer-agent-runner:local');
+ * expect(run.trace.map((e) => e.outcome)).toEqual(['resolved']);
+ */
+export async function runChain(options: RunChainOptions): Promise<ChainRun> {
+  const env = options.env ?? process.env;
+  const engine = options.engine ?? new DockerEngine({ env });
+  const warnings: string[] = [];
+  const progress: ProgressEvent[] = [];
+  const pipeline = new Pipeline({
+    cliVersion: options.request?.cliVersion ?? '0.1.0',
+    cwd: options.cwd ?? process.cwd(),
+    configFile: options.configFile,
+    env,
+    engine,
+    timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
+    ...(options.signal ? { signal: options.signal } : {}),
+    onWarn: (plugin, message) => warnings.push(`${plugin}: ${message}`),
+    onProgress: (event) => progress.push(event),
+  });
+  await pipeline.use(await Promise.all(options.plugins.map(toLoaded)));
+  const request: ResolveRequest = {
+    localTag: 'stigmer-agent-runner:local',
+    platform: undefined,
+    purpose: 'resolve',
+    pullPolicy: 'missing',
+    offline: false,
+    cliVersion: '0.1.0',
+    ...options.request,
+  };
+  let image: ResolvedImage | undefined;
+  let error: StigmerError | undefined;
+  try {
+    image = await resolveImage(pipeline, request);
+  } catch (caught) {
+    if (!isStigmerError(caught)) throw caught;
+    error = caught;
+  }
+  return { image, error, trace: pipeline.trace.entries, warnings, progress, pipeline, request };
+}
+
+async function toLoaded(entry: ChainEntry, index: number): Promise<LoadedPlugin> {
+  const [plugin, given] = Array.isArray(entry)
+    ? (entry as readonly [StigmerPlugin<unknown>, unknown])
+    : [entry as StigmerPlugin<unknown>, {}];
+  const options = await validate(plugin, given ?? {}, index);
+  return { plugin, options, specifier: plugin.name, loadedFrom: 'test:runChain', index };
+}
+
+/** The CLI's option validation: the plugin's Standard Schema, issues reported at the plugin's position. */
+async function validate(plugin: StigmerPlugin<unknown>, given: unknown, index: number): Promise<unknown> {
+  const loader = plugin.optionsSchema;
+  if (!loader) return given;
+  const schema = typeof loader === 'function' ? await loader() : loader;
+  const result = await schema['~standard'].validate(given);
+  if (!result.issues) return result.value;
+  const lines = result.issues.map((issue) => {
+    const path = (issue.path ?? []).map((p) => (typeof p === 'object' ? String(p.key) : String(p)));
+    return `  - plugins[${index}][1]${path.map((p) => `.${p}`).join('')}: ${issue.message}`;
+  });
+  throw new ConfigError(
+    'PLUGIN_OPTIONS_INVALID',
+    `Invalid options for plugin "${plugin.name}":\n${lines.join('\n')}`,
+    { plugin: plugin.name },
+  );
+}
