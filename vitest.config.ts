@@ -3,12 +3,15 @@ import { defineConfig } from 'vitest/config';
 // Workspace packages are resolved to their TypeScript sources through the
 // "source" export condition, so unit tests never need a build first.
 const resolve = { conditions: ['source'] };
+// Tests run in Vite's SSR environment, which takes its conditions from `ssr.resolve`.
+const ssr = { resolve: { conditions: ['source'] } };
 
 export default defineConfig({
   test: {
     projects: [
       {
         resolve,
+        ssr,
         test: {
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts'],
@@ -17,6 +20,7 @@ export default defineConfig({
       },
       {
         resolve,
+        ssr,
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
