@@ -67,5 +67,12 @@ export function buildProgram(): Command {
   common(
     config.command('validate').description("validate the config file and every plugin's options"),
   ).action(lazyAction(async () => (await import('./commands/config.js')).configValidate));
+
+  const plugins = program.command('plugins').description('inspect the plugin chain');
+  common(
+    plugins
+      .command('list')
+      .description('each plugin: its version, where it was loaded from, the hooks it taps'),
+  ).action(lazyAction(async () => (await import('./commands/plugins.js')).pluginsList));
   return program;
 }

@@ -1,0 +1,62 @@
+import { fileURLToPath } from 'node:url';
+import { type LoadedPlugin, openSession } from '@stigmer/core';
+import type { CommandContext } from '../boundary.js';
+import type { GlobalOptions } from '../options.js';
+import { sessionOptions } from '../session.js';
+
+/** One row of `stigmer plugins list`. */
+interface PluginRow {
+  name: string;
+  version: string;
+  /** As written in config (`ghcr`, `./plugins/x.mjs`). */
+  specifier: string;
+  /** Position in `plugins`, from 0. */
+  index: number;
+  /** A file path, or `bundled with stigmer (@stigmer/plugin-x)`. */
+  loadedFrom: string;
+  hooks: string[];
+}
+
+/**
+ * `stigmer plugins list`: each plugin of the effective chain, its version,
+ * where it was loaded from and the hooks it taps. Loading the plugins is the
+ * point (a plugin that fails to load fails here, with the loader's message);
+ * the engine is never contacted.
+ */
+export async function pluginsList(ctx: CommandContext, options: GlobalOptions) {
+  const { output } = ctx;
+  const session = await openSession(sessionOptions(options, output, ctx.signal));
+  const rows = session.pipeline.plugins.map((loaded) => row(loaded, session.pipeline.taps));
+  if (options.json) {
+    output.json({ configFile: session.configFile ?? null, plugins: rows });
+    return;
+  }
+  output.line(`# config file: ${session.configFile ?? 'none (the built-in default chain)'}`);
+  const width = (pick: (r: PluginRow) => string) => Math.max(...rows.map((r) => pick(r).length));
+  const [nameW, versionW] = [width((r) => r.name), width((r) => r.version)];
+  for (const r of rows) {
+    output.line(
+      `${r.name.padEnd(nameW)}  ${r.version.padEnd(versionW)}  taps ${r.hooks.join(', ') || '(nothing)'}`,
+    );
+    output.line(`${''.padEnd(nameW)}  ${''.padEnd(versionW)}  from ${r.loadedFrom}`);
+  }
+}
+
+function row(loaded: LoadedPlugin, taps: ReadonlyMap<string, readonly string[]>): PluginRow {
+  const { name, version } = loaded.plugin;
+  return {
+    name,
+    version,
+    specifier: loaded.specifier,
+    index: loaded.index,
+    loadedFrom: where(loaded.loadedFrom),
+    // A plugin may tap a hook more than once; list each hook once, in tap order.
+    hooks: [...new Set(taps.get(name) ?? [])],
+  };
+}
+
+function where(loadedFrom: string): string {
+  if (loadedFrom.startsWith('builtin:'))
+    return `bundled with stigmer (${loadedFrom.slice('builtin:'.length)})`;
+  return loadedFrom.startsWith('file:') ? fileURLToPath(loadedFrom) : loadedFrom;
+}
