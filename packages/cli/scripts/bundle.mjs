@@ -1,7 +1,12 @@
 // Builds the CLI into dist/bundle/: one entry module plus lazily loaded chunks.
 // Why: resolving and compiling hundreds of small modules costs more at start-up
 // than the work of a local-hit `stigmer image resolve` (see bench/).
+//
+// `--single [--outfile PATH]` builds one CommonJS file instead (default
+// dist/sea/stigmer.cjs) with nothing left to node_modules: what the standalone
+// binary (scripts/sea.mjs) embeds. See single-file.mjs.
 import { readFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -10,6 +15,10 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 // One source for the version: package.json, or STIGMER_VERSION set by a release from its tag.
 // Anything else is a dev build, marked so that it pulls `latest`, never a release tag.
 const version = process.env.STIGMER_VERSION?.replace(/^v/, '') || `${pkg.version}-dev`;
+const cliArgs = process.argv.slice(2);
+const single = cliArgs.includes('--single');
+const outfileAt = cliArgs.indexOf('--outfile');
+const outfile = outfileAt >= 0 ? resolve(cliArgs[outfileAt + 1]) : resolve(root, 'dist/sea/stigmer.cjs');
 
 /**
  * dockerode loads ssh2 (for ssh:// engines), gRPC (BuildKit sessions) and tar
@@ -41,7 +50,8 @@ module.exports = new Proxy(function lazy() {}, {
 });
 `;
 
-const startupPlugin = {
+/** `standIn(target)` is the code of a stand-in; `--single` has no node_modules to leave anything to. */
+const startupPlugin = (standIn = lazyStandIn, { noNodeModules = false } = {}) => ({
   name: 'stigmer-startup',
   setup(b) {
     for (const { request, importer, target } of lazyModules) {
@@ -51,15 +61,19 @@ const startupPlugin = {
       );
     }
     b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
-      contents: lazyStandIn(args.path),
+      contents: standIn(args.path),
       loader: 'js',
     }));
     // Required inside the BuildKit build function only: leave it to node_modules.
     b.onResolve({ filter: /^\.\/buildkit$/ }, (args) =>
       /dockerode[\\/]lib[\\/]docker\.js$/.test(args.importer)
-        ? { path: 'dockerode/lib/buildkit.js', external: true }
+        ? noNodeModules
+          ? { path: 'dockerode/lib/buildkit.js', namespace: 'lazy' }
+          : { path: 'dockerode/lib/buildkit.js', external: true }
         : undefined,
     );
+    if (noNodeModules)
+      b.onResolve({ filter: /^typescript$/ }, () => ({ path: 'typescript', namespace: 'lazy' }));
     // tapable's index loads all fourteen hook classes; core uses three.
     b.onResolve({ filter: /^tapable$/ }, () => ({ path: 'tapable', namespace: 'tapable-subset' }));
     b.onLoad({ filter: /.*/, namespace: 'tapable-subset' }, () => ({
@@ -70,7 +84,12 @@ const startupPlugin = {
       loader: 'js',
     }));
   },
-};
+});
+
+if (single) {
+  await buildSingle();
+  process.exit(0);
+}
 
 rmSync(`${root}/dist/bundle`, { recursive: true, force: true });
 const result = await build({
@@ -90,7 +109,7 @@ const result = await build({
   banner: {
     js: "import { createRequire as __stigmerCreateRequire } from 'node:module'; const require = __stigmerCreateRequire(import.meta.url);",
   },
-  plugins: [startupPlugin],
+  plugins: [startupPlugin()],
   // Smaller source parses faster; the linked source maps keep stack traces readable with --enable-source-maps.
   minify: true,
   keepNames: true,
@@ -103,4 +122,47 @@ console.log(`bundled @stigmer/cli ${version} into dist/bundle/`);
 if (process.env.STIGMER_BUNDLE_METAFILE) {
   const { writeFileSync } = await import('node:fs');
   writeFileSync(process.env.STIGMER_BUNDLE_METAFILE, JSON.stringify(result.metafile));
+}
+
+/** `--single`: the whole CLI as one CommonJS file, for the standalone binary. */
+async function buildSingle() {
+  const { cjsEntryPlugin, importHelper, missingModulesPlugin, rewriteDynamicImports, unavailableStandIn } =
+    await import('./single-file.mjs');
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const { dirname } = await import('node:path');
+  const entry = resolve(root, 'src/bin.ts');
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    outfile,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20.19',
+    conditions: ['source'],
+    alias: { 'readable-stream': 'node:stream' },
+    define: { __STIGMER_VERSION__: JSON.stringify(version) },
+    banner: { js: importHelper },
+    plugins: [
+      cjsEntryPlugin(entry),
+      startupPlugin(unavailableStandIn, { noNodeModules: true }),
+      missingModulesPlugin(),
+    ],
+    minifySyntax: true,
+    // A binary is distributed alone: its licences travel inside it.
+    legalComments: 'eof',
+    logLevel: 'warning',
+    // src/version.ts reads import.meta only when no version is defined, and one always is here;
+    // the check below makes sure no other import.meta survives into the file.
+    logOverride: { 'empty-import-meta': 'silent' },
+  });
+  const { code, replaced } = await rewriteDynamicImports(result.outputFiles[0].text);
+  if (/\bvar import_meta\d* = \{\}/.test(code)) {
+    throw new Error('--single: a bundled module reads import.meta, which is empty in CommonJS');
+  }
+  mkdirSync(dirname(outfile), { recursive: true });
+  writeFileSync(outfile, code);
+  console.log(
+    `bundled @stigmer/cli ${version} into ${outfile} (one CommonJS file, ${replaced} dynamic import(s) routed through the SEA loader)`,
+  );
 }

@@ -15,13 +15,26 @@ export {
   InterruptedError,
   isStigmerError,
   PluginError,
+  ServerError,
+  StateError,
   StigmerError,
 } from './errors.js';
 export type { HookKind, HookName, HookSignature, HookSignatures } from './hooks.js';
 export { HOOK_KINDS, HOOK_NAMES } from './hooks.js';
 export { platformMatches } from './image/platform.js';
 export type * from './image/types.js';
+export type { LifecycleEvent, LifecycleOptions } from './lifecycle/context.js';
+export { LABELS } from './lifecycle/labels.js';
+export type { LogsOptions, ServerLogs } from './lifecycle/logs.js';
+export { serverLogs } from './lifecycle/logs.js';
+export type { StartOptions, StartOutcome } from './lifecycle/start.js';
+export { startServer } from './lifecycle/start.js';
+export type { ServerStatus } from './lifecycle/status.js';
+export { serverStatus } from './lifecycle/status.js';
+export type { StopOutcome, StoppedContainer } from './lifecycle/stop.js';
+export { stopServer } from './lifecycle/stop.js';
 export type * from './lifecycle/types.js';
+export type { ContainerView } from './lifecycle/view.js';
 export type { HookTimeouts, PipelineOptions } from './pipeline/pipeline.js';
 export { Pipeline } from './pipeline/pipeline.js';
 export { describeAttempt, resolveImage } from './pipeline/resolve.js';
@@ -32,4 +45,5 @@ export { loadPlugins } from './plugin/load.js';
 export type * from './plugin/types.js';
 export type { Session, SessionOptions } from './session.js';
 export { loadSettings, openSession, requestFor } from './session.js';
+export type { LockHolder } from './state/lock.js';
 export type { TraceEntry, TraceMessage, TraceOutcome } from './trace/trace.js';
