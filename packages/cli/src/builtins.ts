@@ -1,7 +1,12 @@
 import type { PluginModule } from '@stigmer/core';
 
 /** The chain used when no config names one: the original CLI's order. */
-export const DEFAULT_PLUGINS: readonly string[] = Object.freeze(['local-image', 'ghcr', 'build-hint']);
+export const DEFAULT_PLUGINS: readonly string[] = Object.freeze([
+  'local-image',
+  'ghcr',
+  'build-hint',
+  'agent-runner',
+]);
 
 /**
  * First-party plugins shipped inside the CLI, by package name, loaded only
@@ -12,4 +17,5 @@ export const BUILTIN_PLUGINS: Readonly<Record<string, () => Promise<PluginModule
   '@stigmer/plugin-ghcr': () => import('@stigmer/plugin-ghcr'),
   '@stigmer/plugin-build-hint': () => import('@stigmer/plugin-build-hint'),
   '@stigmer/plugin-image-checks': () => import('@stigmer/plugin-image-checks'),
+  '@stigmer/plugin-agent-runner': () => import('@stigmer/plugin-agent-runner'),
 });

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandContext } from './boundary.js';
 import { EXIT_USAGE } from './exit-codes.js';
 import type { GlobalOptions } from './options.js';
@@ -74,5 +74,50 @@ export function buildProgram(): Command {
       .command('list')
       .description('each plugin: its version, where it was loaded from, the hooks it taps'),
   ).action(lazyAction(async () => (await import('./commands/plugins.js')).pluginsList));
+
+  const server = program.command('server').description('run the agent-runner container');
+  const startLike = (name: string, mode: 'start' | 'restart', description: string) => {
+    const cmd = common(server.command(name).description(description)).option(
+      '--explain',
+      'show every decision: plugin, hook, outcome, reason, time',
+    );
+    if (mode === 'start')
+      cmd.option('--restart', 'replace a running container whose image or config differs');
+    return cmd.action(
+      lazyAction(async () => {
+        const { serverStart } = await import('./commands/server-start.js');
+        return (ctx, opts) => serverStart(ctx, opts, mode);
+      }),
+    );
+  };
+  startLike('start', 'start', 'resolve the image and start the agent-runner (already running: say so)');
+  startLike('restart', 'restart', 'stop the agent-runner and start it again');
+  common(server.command('stop').description('stop and remove the agent-runner (graceful, then kill)')).action(
+    lazyAction(async () => (await import('./commands/server-stop.js')).serverStop),
+  );
+  common(
+    server
+      .command('status')
+      .description('state, health, image, digest, uptime and restarts of the agent-runner'),
+  ).action(lazyAction(async () => (await import('./commands/server-status.js')).serverStatus));
+  common(server.command('logs').description("the agent-runner's output"))
+    .option('-f, --follow', 'keep printing new output until interrupted')
+    .addOption(
+      new Option('-n, --tail <lines>', 'lines from the end (all: every line)')
+        .default('50')
+        .argParser(tailLines),
+    )
+    .addOption(
+      new Option('--component <name>', 'which component').choices(['agent-runner']).default('agent-runner'),
+    )
+    .action(lazyAction(async () => (await import('./commands/server-logs.js')).serverLogs));
   return program;
+}
+
+/** `-n` takes a count or `all`. */
+function tailLines(value: string): string {
+  if (value !== 'all' && !/^\d+$/.test(value)) {
+    throw new InvalidArgumentError('expected a number of lines or "all"');
+  }
+  return value;
 }

@@ -160,9 +160,55 @@ describe('mapping helpers', () => {
       restartCount: 2,
       labels: {},
       env: ['A=1'],
+      exitCode: 0,
+      finishedAt: '',
+      error: '',
+      user: '',
+      restartPolicy: '',
+      networkMode: '',
+      mounts: [],
+      hasHealthcheck: false,
+      healthOutput: undefined,
     });
     const noCheck = { ...inspect, State: { ...inspect.State, Health: { Status: 'none' } } };
     expect(toContainerInfo(noCheck as never).health).toBeUndefined();
+  });
+
+  it('reports the restart policy, mounts, user and health check of a container', () => {
+    const inspect = {
+      Id: 'abc',
+      Name: '/x',
+      Image: 'sha256:img',
+      State: {
+        Status: 'exited',
+        ExitCode: 3,
+        FinishedAt: '2026-01-01T00:00:01Z',
+        Error: '',
+        Health: { Status: 'unhealthy', Log: [{ Output: 'first' }, { Output: 'refused\n' }] },
+      },
+      Config: { Image: 'i', User: 'nobody', Healthcheck: { Test: ['CMD', 'true'] } },
+      HostConfig: { RestartPolicy: { Name: 'unless-stopped' }, NetworkMode: 'host' },
+      Mounts: [
+        { Type: 'bind', Source: '/data/workspace', Destination: '/workspace', RW: true },
+        { Type: 'volume', Name: 'cache', Source: '/var/lib/docker/volumes/cache/_data', Destination: '/c', RW: false },
+      ],
+    };
+    expect(toContainerInfo(inspect as never)).toMatchObject({
+      state: 'exited',
+      exitCode: 3,
+      user: 'nobody',
+      restartPolicy: 'unless-stopped',
+      networkMode: 'host',
+      mounts: [
+        { source: '/data/workspace', target: '/workspace', readOnly: false },
+        { source: 'cache', target: '/c', readOnly: true },
+      ],
+      hasHealthcheck: true,
+      health: 'unhealthy',
+      healthOutput: 'refused',
+    });
+    const disabled = { ...inspect, Config: { ...inspect.Config, Healthcheck: { Test: ['NONE'] } } };
+    expect(toContainerInfo(disabled as never).hasHealthcheck).toBe(false);
   });
 
   it('maps a ContainerSpec to the Engine API create options', () => {

@@ -115,7 +115,7 @@ export function toContainerInfo(inspect: Dockerode.ContainerInspectInfo): Contai
 
 /** A HEALTHCHECK is in force unless there is none or it is `NONE` (`--no-healthcheck`). */
 function hasHealthcheck(inspect: Dockerode.ContainerInspectInfo): boolean {
-  const test = (inspect.Config as { Healthcheck?: { Test?: string[] } } | undefined)?.Healthcheck?.Test;
+  const test = inspect.Config?.Healthcheck?.Test;
   return Array.isArray(test) && test.length > 0 && test[0] !== 'NONE';
 }
 

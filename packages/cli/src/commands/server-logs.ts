@@ -1,0 +1,50 @@
+import { InterruptedError, openSession, serverLogs as readLogs } from '@stigmer/core';
+import type { CommandContext } from '../boundary.js';
+import type { GlobalOptions } from '../options.js';
+import { sessionOptions } from '../session.js';
+
+/** Options of `server logs`. */
+export interface ServerLogsOptions extends GlobalOptions {
+  follow?: boolean;
+  /** A count or `all`. */
+  tail?: string;
+  component?: string;
+}
+
+/**
+ * `stigmer server logs [-f] [-n N]`: the container's output on stdout, with
+ * the values of its secret environment variables masked line by line.
+ */
+export async function serverLogs(ctx: CommandContext, options: ServerLogsOptions) {
+  const { output } = ctx;
+  const session = await openSession(sessionOptions(options, output, ctx.signal));
+  ctx.session = session;
+  const tail = options.tail === undefined || options.tail === 'all' ? undefined : Number(options.tail);
+  const logs = await readLogs(session, {
+    env: process.env,
+    cwd: process.cwd(),
+    signal: ctx.signal,
+    follow: Boolean(options.follow),
+    tail,
+  });
+  const secrets = logs.secrets.filter((s) => s.length >= 4);
+  const mask = (text: string) => secrets.reduce((out, secret) => out.split(secret).join('***'), text);
+  let pending = '';
+  await new Promise<void>((resolve, reject) => {
+    logs.stream.on('data', (chunk: Buffer | string) => {
+      // Whole lines only, so a secret split across chunks is still masked.
+      pending += chunk.toString();
+      const end = pending.lastIndexOf('\n');
+      if (end === -1) return;
+      process.stdout.write(mask(pending.slice(0, end + 1)));
+      pending = pending.slice(end + 1);
+    });
+    logs.stream.on('end', resolve);
+    logs.stream.on('error', reject);
+  });
+  if (pending) process.stdout.write(mask(pending));
+  if (ctx.signal.aborted) {
+    const reason = ctx.signal.reason;
+    throw reason instanceof InterruptedError ? reason : new InterruptedError('SIGINT');
+  }
+}

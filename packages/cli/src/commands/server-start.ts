@@ -1,0 +1,93 @@
+import { type LifecycleEvent, openSession, type StartOutcome, startServer } from '@stigmer/core';
+import type { CommandContext } from '../boundary.js';
+import type { GlobalOptions } from '../options.js';
+import { explainLines, traceJson } from '../output/explain.js';
+import type { Output } from '../output/output.js';
+import { sessionOptions } from '../session.js';
+import { describeEvent, formatUptime, shortId } from './server-text.js';
+
+/** Options of `server start` and `server restart`. */
+export interface ServerStartOptions extends GlobalOptions {
+  restart?: boolean;
+}
+
+/**
+ * `stigmer server start` (and `server restart`): resolves the image through
+ * the chain and runs the agent-runner container; says what it did.
+ */
+export async function serverStart(
+  ctx: CommandContext,
+  options: ServerStartOptions,
+  mode: 'start' | 'restart',
+) {
+  const { output } = ctx;
+  const session = await openSession(sessionOptions(options, output, ctx.signal));
+  ctx.session = session;
+  output.redact = (text) => session.pipeline.redact(text);
+  const outcome = await startServer(session, {
+    env: process.env,
+    cwd: process.cwd(),
+    signal: ctx.signal,
+    restart: mode === 'restart' ? 'always' : Boolean(options.restart),
+    onEvent: (event) => progress(output, options, event),
+  });
+  const trace = session.pipeline.trace.entries;
+  if (options.json) {
+    output.json({ ok: true, ...outcome, configFile: session.configFile ?? null, trace: traceJson(trace) });
+    return;
+  }
+  for (const line of summary(outcome)) output.line(line);
+  if (options.explain) {
+    output.line('');
+    output.line(`Config: ${session.configFile ?? 'none found; the built-in default chain applies'}`);
+    output.line(`Data folder: ${outcome.dataDir}`);
+    output.line('Container spec (secret values hidden):');
+    for (const line of specLines(outcome)) output.line(`  ${line}`);
+    output.line('Decisions:');
+    for (const line of explainLines(trace)) output.line(line);
+  }
+}
+
+/** Progress on stderr, so stdout keeps only the result. */
+function progress(output: Output, options: GlobalOptions, event: LifecycleEvent): void {
+  if (options.quiet || options.json) return;
+  const text = describeEvent(event);
+  if (text) output.error(text);
+}
+
+function summary(outcome: StartOutcome): string[] {
+  const { container, image } = outcome;
+  const what = `${container.name} (${shortId(container.id)}) from ${image.reference} (${shortId(image.id)})`;
+  const health = container.health === 'none' ? '' : `, ${container.health}`;
+  switch (outcome.action) {
+    case 'already-running':
+      return [
+        `${container.name} is already running with the same image and configuration (${shortId(container.id)}, up ${formatUptime(Date.now() - Date.parse(container.startedAt))}${health}).`,
+      ];
+    case 'restarted':
+      return [`Restarted ${what}: running${health}.`, ...outcome.differences.map((d) => `  - ${d}`)];
+    default:
+      return [`Started ${what}: running${health}.`];
+  }
+}
+
+function specLines(outcome: StartOutcome): string[] {
+  const { spec } = outcome;
+  const lines = [
+    `name: ${spec.name}`,
+    `image: ${spec.image}`,
+    `restart: ${spec.restartPolicy ?? '(none)'}`,
+    `network: ${spec.networkMode ?? '(default)'}`,
+  ];
+  if (spec.user) lines.push(`user: ${spec.user}`);
+  if (spec.command) lines.push(`command: ${JSON.stringify(spec.command)}`);
+  for (const [key, value] of Object.entries(spec.env).sort(([a], [b]) => a.localeCompare(b)))
+    lines.push(`env ${key}=${value}`);
+  for (const m of spec.mounts) lines.push(`mount ${m.source}:${m.target}${m.readOnly ? ':ro' : ''}`);
+  if (spec.log) {
+    const opts = Object.entries(spec.log.options).map(([k, v]) => `${k}=${v}`);
+    lines.push(`log: ${spec.log.driver} ${opts.join(' ')}`.trimEnd());
+  }
+  lines.push(`spec hash: ${outcome.specHash}`);
+  return lines;
+}

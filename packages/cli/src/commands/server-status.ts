@@ -1,0 +1,57 @@
+import { openSession, serverStatus as readStatus, type ServerStatus } from '@stigmer/core';
+import type { CommandContext } from '../boundary.js';
+import type { GlobalOptions } from '../options.js';
+import { sessionOptions } from '../session.js';
+import { formatUptime, shortId } from './server-text.js';
+
+/**
+ * `stigmer server status`: what the engine says about the agent-runner. Exits
+ * 0 whenever it could tell, running or not; `--json` has `running`.
+ */
+export async function serverStatus(ctx: CommandContext, options: GlobalOptions) {
+  const { output } = ctx;
+  const session = await openSession(sessionOptions(options, output, ctx.signal));
+  ctx.session = session;
+  const status = await readStatus(session, { env: process.env, cwd: process.cwd(), signal: ctx.signal });
+  if (options.json) {
+    output.json({
+      ok: true,
+      ...status,
+      image: status.container?.image ?? null,
+      digest: status.container?.digest ?? null,
+      restartCount: status.container?.restartCount ?? null,
+    });
+    return;
+  }
+  for (const line of statusLines(status)) output.line(line);
+}
+
+function statusLines(status: ServerStatus): string[] {
+  const { container } = status;
+  if (!container) {
+    const lines = ['agent-runner: not running (no container)'];
+    if (status.stateFile === 'stale')
+      lines.push('  note: the state file named a container that is gone; the next start replaces it');
+    if (status.lock)
+      lines.push(
+        `  a \`${status.lock.command}\` is in progress (pid ${status.lock.pid}, since ${status.lock.acquiredAt})`,
+      );
+    lines.push(`  data folder: ${status.dataDir}`);
+    return lines;
+  }
+  const health = container.health === 'none' ? '' : ` (${container.health})`;
+  const lines = [
+    `agent-runner: ${container.state}${health}`,
+    `  container:   ${container.name} (${shortId(container.id)})${status.managed ? '' : ' — not started by stigmer'}`,
+    `  image:       ${container.image} (${shortId(container.imageId)})`,
+    `  digest:      ${container.digest ?? '(none: not pulled from a registry)'}`,
+  ];
+  if (status.uptimeMs !== undefined) lines.push(`  uptime:      ${formatUptime(status.uptimeMs)}`);
+  else if (container.state === 'exited') lines.push(`  exit code:   ${container.exitCode}`);
+  lines.push(`  restarts:    ${container.restartCount}`);
+  if (container.startedBy) lines.push(`  started by:  stigmer ${container.startedBy}`);
+  lines.push(`  data folder: ${status.dataDir}`);
+  if (status.stateFile !== 'ok')
+    lines.push(`  note: found by ${status.foundBy}; the state file is ${status.stateFile}`);
+  return lines;
+}

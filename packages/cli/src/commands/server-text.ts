@@ -1,0 +1,37 @@
+import type { LifecycleEvent } from '@stigmer/core';
+
+/** `sha256:0123...` or a container id, as 12 characters. */
+export function shortId(id: string): string {
+  return id.replace(/^sha256:/, '').slice(0, 12);
+}
+
+/** `3d 4h`, `5m 3s`, `42s`. */
+export function formatUptime(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return 'unknown';
+  const s = Math.floor(ms / 1000);
+  const [d, h, m] = [Math.floor(s / 86_400), Math.floor((s % 86_400) / 3600), Math.floor((s % 3600) / 60)];
+  if (d > 0) return `${d}d ${h}h`;
+  if (h > 0) return `${h}h ${m}m`;
+  if (m > 0) return `${m}m ${s % 60}s`;
+  return `${s}s`;
+}
+
+/** One line for a lifecycle event, or `undefined` for events not worth a line. */
+export function describeEvent(event: LifecycleEvent): string | undefined {
+  switch (event.type) {
+    case 'waiting-for-lock': {
+      const h = event.holder;
+      return h
+        ? `Waiting for another stigmer (pid ${h.pid}, \`${h.command}\` since ${h.acquiredAt}) to finish...`
+        : 'Waiting for another stigmer to finish...';
+    }
+    case 'removing':
+      return `Removing ${event.container.name} (${shortId(event.container.id)}): ${event.reason}.`;
+    case 'waiting-for-health':
+      return `Waiting for ${event.name} to pass its health check...`;
+    case 'stopping':
+      return `Stopping ${event.container.name} (${shortId(event.container.id)})...`;
+    default:
+      return undefined;
+  }
+}

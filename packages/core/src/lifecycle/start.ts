@@ -1,0 +1,286 @@
+import { interruption } from '../engine/pull.js';
+import type { ContainerInfo } from '../engine/types.js';
+import { ServerError } from '../errors.js';
+import type { ResolvedImage } from '../image/types.js';
+import { resolveImage } from '../pipeline/resolve.js';
+import { requestFor, type Session } from '../session.js';
+import type { ServerState } from '../state/store.js';
+import { type LifecycleOptions, lockFor, type ServerPlace, serverPlace } from './context.js';
+import { findContainer } from './find.js';
+import {
+  fingerprint,
+  fingerprintDifferences,
+  fingerprintHash,
+  parseFingerprint,
+  type SpecFingerprint,
+  secretDifferences,
+} from './fingerprint.js';
+import { isOurs, LABELS, ownerLabels } from './labels.js';
+import { removeGracefully, type StoppedContainer, stopUnderLock } from './stop.js';
+import type { ContainerSpec } from './types.js';
+import { type ContainerView, containerView, redactSpec } from './view.js';
+import { waitReady } from './wait.js';
+
+/** Options of `startServer`. */
+export interface StartOptions extends LifecycleOptions {
+  /**
+   * `true` (`--restart`): replace a running container whose image or spec
+   * differs. `always` (`server restart`): replace it even when nothing differs.
+   */
+  restart?: boolean | 'always' | undefined;
+}
+
+/** What `startServer` did. */
+export interface StartOutcome {
+  /** `already-running`: same image and spec, left alone; `restarted`: a different one was replaced. */
+  action: 'started' | 'restarted' | 'already-running';
+  dataDir: string;
+  container: ContainerView;
+  image: ResolvedImage;
+  /** The effective spec, secret values replaced. */
+  spec: ContainerSpec;
+  specHash: string;
+  /** What differed from the container that was replaced (`restarted`). */
+  differences: string[];
+  /** Containers removed first: a stopped leftover, or the one replaced. */
+  removed: StoppedContainer[];
+  /** True when start waited for a HEALTHCHECK to pass. */
+  waitedForHealth: boolean;
+}
+
+const LIVE_STATES = new Set(['running', 'restarting', 'paused']);
+
+/**
+ * `stigmer server start`. Under the lifecycle lock (so two starts never both
+ * pull or both create): resolve the image through the chain, find the
+ * container (state, name, labels), run `beforeStart`, build the spec through
+ * the `containerSpec` waterfall, then
+ * - same image and spec already running: leave it, say so;
+ * - running with a difference: fail with `SERVER_CONFIG_CHANGED` listing what
+ *   differs, or replace it when `restart` is set;
+ * - a stopped leftover: remove it;
+ * create and start the container, wait until it runs (and is healthy when the
+ * image has a HEALTHCHECK), record the state, run `afterStart`.
+ * An interruption or failure after the container was created removes it.
+ */
+export async function startServer(session: Session, options: StartOptions): Promise<StartOutcome> {
+  const place = serverPlace(session, options);
+  await session.engine.connect();
+  const lock = await lockFor(place, 'server start', options);
+  try {
+    return await startUnderLock(session, place, options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function startUnderLock(
+  session: Session,
+  place: ServerPlace,
+  options: StartOptions,
+): Promise<StartOutcome> {
+  const { pipeline } = session;
+  const image = await resolveImage(pipeline, requestFor(session, 'resolve'));
+  options.onEvent?.({ type: 'resolved', image });
+  const existing = (await findContainer(place))?.info;
+  await pipeline.call('beforeStart', {
+    image,
+    containerName: place.containerName,
+    dataDir: place.dataDir,
+    existing: existing ? { id: existing.id, state: existing.state } : undefined,
+  });
+  const seed: ContainerSpec = {
+    name: place.containerName,
+    image: image.reference,
+    env: {},
+    labels: {},
+    mounts: [],
+  };
+  const built = ((await pipeline.call('containerSpec', seed)) as ContainerSpec | undefined) ?? seed;
+  const print = fingerprint(built, image.id);
+  const specHash = fingerprintHash(print);
+  const spec = withCoreLabels(built, image, place, session.cliVersion, print, specHash);
+  // Secret values are redacted from everything this run prints, errors included.
+  for (const key of spec.secretEnv ?? []) {
+    const value = spec.env[key];
+    if (value) pipeline.secrets.add(value);
+  }
+  const outcome = { dataDir: place.dataDir, image, spec: redactSpec(spec), specHash };
+
+  const removed: StoppedContainer[] = [];
+  let differences: string[] = [];
+  let replacedLive = false;
+  if (existing && LIVE_STATES.has(existing.state)) {
+    differences = differencesFrom(existing, print, spec, place);
+    const keep = differences.length === 0 && existing.state === 'running' && options.restart !== 'always';
+    if (keep) {
+      await place.store.write(stateOf(existing, image, specHash, existing.labels[LABELS.cliVersion]));
+      await pipeline.call('afterStart', {
+        id: existing.id,
+        spec,
+        image,
+        dataDir: place.dataDir,
+        alreadyRunning: true,
+      });
+      return {
+        ...outcome,
+        action: 'already-running',
+        container: containerView(existing),
+        differences,
+        removed,
+        waitedForHealth: false,
+      };
+    }
+    if (differences.length > 0 || options.restart === 'always') {
+      if (!options.restart) throw configChanged(existing, differences);
+      const reason = differences.length > 0 ? 'its image or spec differs' : 'a restart was asked for';
+      options.onEvent?.({ type: 'removing', container: existing, reason });
+      replacedLive = true;
+      removed.push(...(await stopUnderLock(session, place.dataDir, options, [existing])).containers);
+    } else {
+      // Same spec but crash-looping or paused: replace it.
+      options.onEvent?.({ type: 'removing', container: existing, reason: `it is ${existing.state}` });
+      removed.push(
+        await removeGracefully(session.engine, existing, session.settings.stopTimeout, options.signal),
+      );
+    }
+  } else if (existing) {
+    options.onEvent?.({ type: 'removing', container: existing, reason: `it is ${existing.state}` });
+    removed.push(
+      await removeGracefully(session.engine, existing, session.settings.stopTimeout, options.signal),
+    );
+  }
+
+  const { info, waitedForHealth } = await createAndWait(session, spec, options);
+  await place.store.write(stateOf(info, image, specHash, session.cliVersion));
+  await pipeline.call('afterStart', {
+    id: info.id,
+    spec,
+    image,
+    dataDir: place.dataDir,
+    alreadyRunning: false,
+  });
+  return {
+    ...outcome,
+    action: replacedLive ? 'restarted' : 'started',
+    container: containerView(info),
+    differences,
+    removed,
+    waitedForHealth,
+  };
+}
+
+/** Creates, starts and waits; whatever goes wrong (an interruption too) removes the container again. */
+async function createAndWait(
+  session: Session,
+  spec: ContainerSpec,
+  options: StartOptions,
+): Promise<{ info: ContainerInfo; waitedForHealth: boolean }> {
+  const { engine, settings } = session;
+  const { signal } = options;
+  if (signal?.aborted) throw interruption(signal);
+  const id = await engine.createContainer(spec);
+  let waitedForHealth = false;
+  try {
+    options.onEvent?.({ type: 'created', id, name: spec.name });
+    if (signal?.aborted) throw interruption(signal);
+    await engine.startContainer(id);
+    const info = await waitReady(engine, id, {
+      timeoutMs: settings.readyTimeout,
+      signal,
+      onHealthWait: () => {
+        waitedForHealth = true;
+        options.onEvent?.({ type: 'waiting-for-health', name: spec.name });
+      },
+    });
+    return { info, waitedForHealth };
+  } catch (error) {
+    await engine.removeContainer(id, { force: true }).catch(() => {});
+    throw error;
+  }
+}
+
+/** Core's labels, added after the waterfall so that no plugin can drop or forge them. */
+function withCoreLabels(
+  spec: ContainerSpec,
+  image: ResolvedImage,
+  place: ServerPlace,
+  cliVersion: string,
+  print: SpecFingerprint,
+  specHash: string,
+): ContainerSpec {
+  return {
+    ...spec,
+    secretEnv: [...new Set(spec.secretEnv ?? [])],
+    labels: {
+      ...spec.labels,
+      ...ownerLabels(place.dataDir),
+      [LABELS.cliVersion]: cliVersion,
+      [LABELS.imageReference]: image.reference,
+      [LABELS.imageId]: image.id,
+      [LABELS.imageDigest]: image.digest ?? '',
+      [LABELS.specHash]: specHash,
+      [LABELS.spec]: JSON.stringify(print),
+    },
+  };
+}
+
+/** What differs between the running container and the wanted one; empty when it can stay. */
+function differencesFrom(
+  running: ContainerInfo,
+  wanted: SpecFingerprint,
+  spec: ContainerSpec,
+  place: ServerPlace,
+): string[] {
+  if (!isOurs(running.labels)) {
+    return [`${running.name} was not started by stigmer (it has no org.stigmer labels)`];
+  }
+  const lines: string[] = [];
+  if (running.labels[LABELS.dataDir] !== place.dataDir) {
+    lines.push(`data folder: ${running.labels[LABELS.dataDir] ?? '(none)'} → ${place.dataDir}`);
+  }
+  if (running.imageId !== wanted.image) {
+    lines.push(`image: ${shortId(running.imageId)} → ${shortId(wanted.image)} (${spec.image})`);
+  }
+  const recorded = parseFingerprint(running.labels[LABELS.spec]);
+  if (!recorded) lines.push('its recorded spec (label org.stigmer.spec) is missing or unreadable');
+  else if (running.labels[LABELS.specHash] !== fingerprintHash(wanted)) {
+    // The image line above already says it if the image changed.
+    lines.push(...fingerprintDifferences({ ...recorded, image: wanted.image }, wanted));
+  }
+  lines.push(...secretDifferences(spec, running.env));
+  return lines;
+}
+
+const shortId = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
+
+function configChanged(running: ContainerInfo, differences: string[]): ServerError {
+  return new ServerError(
+    'SERVER_CONFIG_CHANGED',
+    [
+      `The agent-runner container ${running.name} is running with a different image or configuration:`,
+      ...differences.map((d) => `  - ${d}`),
+      '',
+      'It was left running. To replace it, run `stigmer server start --restart` (or `stigmer server restart`).',
+    ].join('\n'),
+    { details: { container: running.name, id: running.id, differences } },
+  );
+}
+
+function stateOf(
+  info: ContainerInfo,
+  image: ResolvedImage,
+  specHash: string,
+  cliVersion: string | undefined,
+): ServerState {
+  return {
+    containerId: info.id,
+    containerName: info.name,
+    imageReference: image.reference,
+    imageId: image.id,
+    imageDigest: image.digest,
+    specHash,
+    cliVersion: cliVersion ?? 'unknown',
+    startedAt: info.startedAt,
+  };
+}

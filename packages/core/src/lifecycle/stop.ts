@@ -1,0 +1,99 @@
+import { interruption } from '../engine/pull.js';
+import type { ContainerInfo, Engine } from '../engine/types.js';
+import { InterruptedError } from '../errors.js';
+import type { Session } from '../session.js';
+import { type LifecycleOptions, lockFor, serverPlace } from './context.js';
+import { findAllContainers } from './find.js';
+import type { StopRequest } from './types.js';
+
+/** One container `stop` dealt with. */
+export interface StoppedContainer {
+  id: string;
+  name: string;
+  /** It was running (or restarting or paused) before. */
+  wasRunning: boolean;
+  /** The graceful stop failed and the container was killed. */
+  killed: boolean;
+}
+
+/** What `stopServer` did. */
+export interface StopOutcome {
+  dataDir: string;
+  /** Empty when nothing was there: stopping a stopped server succeeds. */
+  containers: StoppedContainer[];
+}
+
+const LIVE_STATES = new Set(['running', 'restarting', 'paused']);
+
+/**
+ * Stops and removes one container: a graceful stop (the engine sends SIGTERM
+ * and kills after `timeoutMs`), a kill if the stop itself fails, then removal.
+ */
+export async function removeGracefully(
+  engine: Engine,
+  info: ContainerInfo,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<StoppedContainer> {
+  const wasRunning = LIVE_STATES.has(info.state);
+  let killed = false;
+  if (wasRunning) {
+    try {
+      await engine.stopContainer(info.id, Math.max(0, Math.round(timeoutMs / 1000)));
+    } catch (error) {
+      if (error instanceof InterruptedError || signal?.aborted) throw error;
+      await engine.killContainer(info.id);
+      killed = true;
+    }
+  }
+  await engine.removeContainer(info.id, { force: true });
+  return { id: info.id, name: info.name, wasRunning, killed };
+}
+
+/**
+ * `stigmer server stop`: under the lock, runs `beforeStop`, stops and removes
+ * every agent-runner container of this data folder (found by state, name and
+ * labels), forgets the state, then runs `afterStop`. Nothing running is not an
+ * error: the hooks still run, so plugins can stop what they started.
+ */
+export async function stopServer(session: Session, options: LifecycleOptions): Promise<StopOutcome> {
+  const place = serverPlace(session, options);
+  const lock = await lockFor(place, 'server stop', options);
+  try {
+    return await stopUnderLock(session, place.dataDir, options, await findAllContainers(place));
+  } finally {
+    await lock.release();
+  }
+}
+
+/** The stop sequence, for a caller that holds the lock (stop, and start with `--restart`). */
+export async function stopUnderLock(
+  session: Session,
+  dataDir: string,
+  options: LifecycleOptions,
+  containers: readonly ContainerInfo[],
+): Promise<StopOutcome> {
+  const { pipeline, engine, settings } = session;
+  const store = serverPlace(session, options).store;
+  const first = containers[0];
+  const request: StopRequest = {
+    containerName: first?.name ?? settings.containerName,
+    containerId: first?.id,
+    dataDir,
+    timeoutSeconds: Math.max(0, Math.round(settings.stopTimeout / 1000)),
+  };
+  await pipeline.call('beforeStop', request);
+  const stopped: StoppedContainer[] = [];
+  for (const info of containers) {
+    if (options.signal?.aborted) throw interruption(options.signal);
+    options.onEvent?.({ type: 'stopping', container: info });
+    stopped.push(await removeGracefully(engine, info, settings.stopTimeout, options.signal));
+  }
+  await store.clear();
+  await pipeline.call('afterStop', {
+    ...request,
+    stopped: stopped.some((c) => c.wasRunning),
+    removed: stopped.length > 0,
+  });
+  return { dataDir, containers: stopped };
+}

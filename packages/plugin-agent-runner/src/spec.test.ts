@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { containerAddress } from './host-address.js';
+import { agentRunnerSpec } from './spec.js';
+
+const seed = {
+  name: 'stigmer-agent-runner',
+  image: 'stigmer-agent-runner:local',
+  env: {},
+  labels: {},
+  mounts: [],
+};
+
+describe('the agent-runner container spec', () => {
+  it('is the original docker run on Linux: environment, volumes, restart policy, host network, log rotation', () => {
+    const spec = agentRunnerSpec(seed, {
+      options: {},
+      env: {},
+      platform: 'linux',
+      dataDir: '/home/u/.stigmer/data',
+    });
+    expect(spec).toEqual({
+      name: 'stigmer-agent-runner',
+      image: 'stigmer-agent-runner:local',
+      env: {
+        MODE: 'local',
+        STIGMER_BACKEND_ENDPOINT: 'localhost:7234',
+        TEMPORAL_SERVICE_ADDRESS: 'localhost:7233',
+        TEMPORAL_NAMESPACE: 'default',
+        TASK_QUEUE: 'agent_execution_runner',
+        SANDBOX_TYPE: 'filesystem',
+        WORKSPACE_ROOT: '/workspace',
+        LOG_LEVEL: 'DEBUG',
+      },
+      labels: {},
+      mounts: [
+        { source: '/home/u/.stigmer/data/workspace', target: '/workspace' },
+        { source: '/home/u/.stigmer/data/artifacts', target: '/artifacts' },
+      ],
+      networkMode: 'host',
+      restartPolicy: 'unless-stopped',
+      log: { driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } },
+      secretEnv: [],
+    });
+  });
+
+  it('passes the API keys from the environment, marked secret, and the LLM settings with OLLAMA_BASE_URL', () => {
+    const spec = agentRunnerSpec(seed, {
+      options: {},
+      env: {
+        ANTHROPIC_API_KEY: 'sk-ant-1',
+        OPENAI_API_KEY: '',
+        STIGMER_LLM_PROVIDER: 'ollama',
+        STIGMER_LLM_MODEL: 'qwen',
+        STIGMER_LLM_BASE_URL: 'http://localhost:11434',
+      },
+      platform: 'linux',
+      dataDir: '/d',
+    });
+    expect(spec.env).toMatchObject({
+      ANTHROPIC_API_KEY: 'sk-ant-1',
+      STIGMER_LLM_PROVIDER: 'ollama',
+      STIGMER_LLM_MODEL: 'qwen',
+      STIGMER_LLM_BASE_URL: 'http://localhost:11434',
+      OLLAMA_BASE_URL: 'http://localhost:11434',
+    });
+    // An empty variable is not passed at all.
+    expect(spec.env).not.toHaveProperty('OPENAI_API_KEY');
+    expect(spec.secretEnv).toEqual(['ANTHROPIC_API_KEY']);
+  });
+
+  it('rewrites loopback addresses to host.docker.internal and drops host networking on macOS and Windows', () => {
+    for (const platform of ['darwin', 'win32'] as const) {
+      const spec = agentRunnerSpec(seed, {
+        options: { llm: { baseUrl: 'http://127.0.0.1:11434/v1' } },
+        env: {},
+        platform,
+        dataDir: '/d',
+      });
+      expect(spec.networkMode).toBeUndefined();
+      expect(spec.env.STIGMER_BACKEND_ENDPOINT).toBe('host.docker.internal:7234');
+      expect(spec.env.TEMPORAL_SERVICE_ADDRESS).toBe('host.docker.internal:7233');
+      expect(spec.env.OLLAMA_BASE_URL).toBe('http://host.docker.internal:11434/v1');
+    }
+  });
+
+  it('leaves other hosts alone and rewrites nothing on Linux', () => {
+    expect(containerAddress('temporal.internal:7233', 'darwin')).toBe('temporal.internal:7233');
+    expect(containerAddress('localhostess:1', 'darwin')).toBe('localhostess:1');
+    expect(containerAddress('http://user@localhost:1', 'win32')).toBe('http://user@host.docker.internal:1');
+    expect(containerAddress('localhost:7234', 'linux')).toBe('localhost:7234');
+  });
+
+  it('applies options: endpoints, log level, extra env over defaults, extra secrets, command, user, init', () => {
+    const spec = agentRunnerSpec(
+      {
+        ...seed,
+        env: { FROM_EARLIER: '1' },
+        mounts: [{ source: '/x', target: '/x' }],
+        secretEnv: ['EARLIER'],
+      },
+      {
+        options: {
+          backendEndpoint: 'backend:1',
+          temporalAddress: 'temporal:2',
+          logLevel: 'INFO',
+          env: { LOG_LEVEL: 'WARN', EXTRA: 'yes' },
+          secretEnv: ['GITHUB_TOKEN'],
+          command: ['sh', '-c', 'sleep 1'],
+          user: '1000:1000',
+          init: true,
+          hostNetwork: false,
+        },
+        env: { GITHUB_TOKEN: 'ghp_1' },
+        platform: 'linux',
+        dataDir: '/d',
+      },
+    );
+    expect(spec.env).toMatchObject({
+      FROM_EARLIER: '1',
+      STIGMER_BACKEND_ENDPOINT: 'backend:1',
+      TEMPORAL_SERVICE_ADDRESS: 'temporal:2',
+      LOG_LEVEL: 'WARN',
+      EXTRA: 'yes',
+      GITHUB_TOKEN: 'ghp_1',
+    });
+    expect(spec.secretEnv).toEqual(['EARLIER', 'GITHUB_TOKEN']);
+    expect(spec.mounts.map((m) => m.target)).toEqual(['/x', '/workspace', '/artifacts']);
+    expect(spec).toMatchObject({ command: ['sh', '-c', 'sleep 1'], user: '1000:1000', init: true });
+    expect(spec.networkMode).toBeUndefined();
+  });
+});
