@@ -1,0 +1,2 @@
+export type { ImageChecksOptions, VersionPolicy } from './options.js';
+export { imageChecksPlugin as default, imageChecksPlugin } from './plugin.js';
