@@ -2,6 +2,7 @@ export { findConfig, validateConfig } from './config/load.js';
 export type { ConfigFile, PluginEntry } from './config/schema-types.js';
 export type { PluginSpec, ResolvedSettings, SettingSource, Settings } from './config/settings.js';
 export { DEFAULT_TIMEOUTS, resolveSettings } from './config/settings.js';
+export { envTokenCredential, GHCR_TOKEN_VARIABLES } from './credentials/env-token.js';
 export type { Credential, CredentialRequest } from './credentials/types.js';
 export { formatDuration, parseDuration } from './duration.js';
 export { DockerEngine } from './engine/docker-engine.js';
@@ -15,6 +16,7 @@ export {
   InterruptedError,
   isStigmerError,
   PluginError,
+  PullError,
   ServerError,
   StateError,
   StigmerError,
@@ -43,6 +45,14 @@ export { definePlugin } from './plugin/define.js';
 export type { LoadPluginsOptions, PluginModule } from './plugin/load.js';
 export { loadPlugins } from './plugin/load.js';
 export type * from './plugin/types.js';
+export { backoffDelay, parseRetryAfter } from './pull/backoff.js';
+export { classifyPullError, type PullFailureKind } from './pull/classify.js';
+export {
+  DEFAULT_PULL_SETTINGS,
+  type PullAndTagRequest,
+  type PullSettings,
+  pullAndTag,
+} from './pull/pull-and-tag.js';
 export type { Session, SessionOptions } from './session.js';
 export { loadSettings, openSession, requestFor } from './session.js';
 export type { LockHolder } from './state/lock.js';

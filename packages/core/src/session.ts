@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { findConfig } from './config/load.js';
 import { type ResolvedSettings, resolveSettings, type SettingInputs } from './config/settings.js';
+import { CREDENTIALS_PLUGIN, credentialsPlugin } from './credentials/providers.js';
 import { DockerEngine } from './engine/docker-engine.js';
 import type { Engine } from './engine/types.js';
 import type { ResolveRequest } from './image/types.js';
@@ -79,6 +80,16 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     ...(options.onWarn ? { onWarn: options.onWarn } : {}),
   });
   await pipeline.use(plugins);
+  // Core's credential providers answer after every configured plugin's.
+  await pipeline.use([
+    {
+      plugin: credentialsPlugin(),
+      options: {},
+      specifier: CREDENTIALS_PLUGIN,
+      loadedFrom: 'builtin:@stigmer/core',
+      index: -1,
+    },
+  ]);
   return { settings, sources, configFile, cliVersion: options.cliVersion, engine, pipeline };
 }
 
@@ -91,6 +102,7 @@ export function requestFor(session: Session, purpose: ResolveRequest['purpose'] 
     pullPolicy: session.settings.pullPolicy,
     pullInterval: session.settings.pullInterval,
     offline: session.settings.offline,
+    pull: session.settings.pull,
     cliVersion: session.cliVersion,
   };
 }

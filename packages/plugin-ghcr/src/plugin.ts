@@ -1,20 +1,29 @@
 import {
   definePlugin,
+  envTokenCredential,
+  GHCR_TOKEN_VARIABLES,
   type HookContext,
-  InterruptedError,
+  isStigmerError,
+  pullAndTag,
   type ResolveRequest,
   type StigmerPlugin,
 } from '@stigmer/core';
 import type { GhcrOptions } from './options.js';
 import { registryReference } from './reference.js';
 
-const VERSION = '0.1.0';
+const VERSION = '0.2.0';
+const DEFAULT_REGISTRY = 'ghcr.io';
 
 /**
- * Pulls the agent-runner image from ghcr.io (or the configured registry) and
- * tags it with the canonical local name, only once the pull succeeded and the
- * engine shows the image. A failed pull passes to the next plugin, recording
- * the reference and the engine's error for it.
+ * Pulls the agent-runner image from ghcr.io (or the configured registry)
+ * through core's shared `pullAndTag`: credentials, retries per failure class,
+ * platform check, digest, and the local tag only once all of that passed.
+ *
+ * Policy: a tag the registry does not have passes to the next plugin (the
+ * build hint explains how to build it, as the original CLI did). Every other
+ * failure (credentials refused, rate limit, network, wrong platform, stall)
+ * ends the run with its own message and exit code: building locally is not
+ * the fix for those.
  */
 export function ghcrPlugin(): StigmerPlugin<GhcrOptions> {
   return definePlugin<GhcrOptions>({
@@ -22,12 +31,19 @@ export function ghcrPlugin(): StigmerPlugin<GhcrOptions> {
     version: VERSION,
     optionsSchema: () => import('./options.js').then((m) => m.optionsSchema),
     apply(hooks, options) {
-      hooks.resolveImage.tap((request, ctx) => pullAndTag(request, ctx, options));
+      const registry = options.registry ?? DEFAULT_REGISTRY;
+      // ghcr takes a GitHub token as the password; a stand-in registry gets the same.
+      hooks.credentials.tap((request, ctx) =>
+        request.registry === registry
+          ? envTokenCredential(ctx.run.env, GHCR_TOKEN_VARIABLES, registry)
+          : undefined,
+      );
+      hooks.resolveImage.tap((request, ctx) => pull(request, ctx, options));
     },
   });
 }
 
-async function pullAndTag(request: ResolveRequest, ctx: HookContext<GhcrOptions>, options: GhcrOptions) {
+async function pull(request: ResolveRequest, ctx: HookContext<GhcrOptions>, options: GhcrOptions) {
   const reference = registryReference(options, request.cliVersion);
   if (request.offline || request.pullPolicy === 'never') {
     ctx.note(`not pulling ${reference}: ${request.offline ? 'offline mode' : 'pull policy is never'}`, {
@@ -35,44 +51,20 @@ async function pullAndTag(request: ResolveRequest, ctx: HookContext<GhcrOptions>
     });
     return undefined;
   }
-  const [registry, ...path] = reference.slice(0, reference.lastIndexOf(':')).split('/');
-  const credential = await ctx.credentials(registry as string, path.join('/'));
   try {
-    await ctx.engine.pull(reference, {
-      platform: request.platform,
-      auth: credential?.auth,
-      signal: ctx.signal,
-      onEvent: (event) => ctx.progress(reference, event),
-    });
-  } catch (error) {
-    if (error instanceof InterruptedError || ctx.signal.aborted) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    ctx.note(`pull of ${reference} failed`, { reference, error: message });
-    return undefined;
-  }
-  const image = await ctx.engine.inspectImage(reference);
-  if (!image) {
-    ctx.note(`pull of ${reference} reported success but the engine does not have it`, {
+    return await pullAndTag(ctx, {
       reference,
-      error: 'image missing after pull',
+      localTag: request.localTag,
+      platform: request.platform,
+      settings: request.pull,
+      credentialHint: 'set GHCR_TOKEN (or GITHUB_TOKEN) to a token that can read packages',
+    });
+  } catch (error) {
+    if (!isStigmerError(error) || error.code !== 'PULL_NOT_FOUND') throw error;
+    ctx.note(`pull of ${reference} failed: not in the registry`, {
+      reference,
+      error: String(error.details.said ?? error.message),
     });
     return undefined;
   }
-  let runAs = request.localTag;
-  try {
-    await ctx.engine.tag(reference, request.localTag);
-  } catch (error) {
-    // As in the original CLI, a failed tag is not fatal: the pulled name still runs.
-    ctx.log.warn(`Failed to tag ${reference} as ${request.localTag}: ${(error as Error).message}`);
-    runAs = reference;
-  }
-  ctx.note(`pulled ${reference}${runAs === reference ? '' : ` and tagged it ${runAs}`}`, { reference });
-  return {
-    reference: runAs,
-    id: image.id,
-    digest: image.repoDigests.find((d) => d.startsWith(`${reference.slice(0, reference.lastIndexOf(':'))}@`)),
-    platform: image.platform,
-    source: `pulled from ${reference}`,
-    labels: image.labels,
-  };
 }

@@ -2,6 +2,7 @@ import { openSession, requestFor, resolveImage } from '@stigmer/core';
 import type { CommandContext } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
 import { explainLines, traceJson } from '../output/explain.js';
+import { ProgressRenderer, progressMode } from '../output/progress.js';
 import { sessionOptions } from '../session.js';
 
 /**
@@ -10,11 +11,25 @@ import { sessionOptions } from '../session.js';
  */
 export async function imageResolve(ctx: CommandContext, options: GlobalOptions, purpose: 'resolve' | 'pull') {
   const { output } = ctx;
-  const session = await openSession(sessionOptions(options, output, ctx.signal));
+  const progress = new ProgressRenderer(
+    progressMode(options, process.env, Boolean(process.stderr.isTTY)),
+    process.stderr,
+    { color: !process.env.NO_COLOR && Boolean(process.stderr.isTTY), redact: (text) => output.redact(text) },
+  );
+  const session = await openSession({
+    ...sessionOptions(options, output, ctx.signal),
+    onProgress: (event) => progress.onEvent(event),
+  });
   ctx.session = session;
   output.redact = (text) => session.pipeline.redact(text);
   const endpoint = await session.engine.connect();
-  const image = await resolveImage(session.pipeline, requestFor(session, purpose));
+  let image: Awaited<ReturnType<typeof resolveImage>>;
+  try {
+    image = await resolveImage(session.pipeline, requestFor(session, purpose));
+  } finally {
+    // The bar goes before anything else is printed, the error included.
+    progress.finish();
+  }
   const trace = session.pipeline.trace.entries;
   if (options.json) {
     output.json({

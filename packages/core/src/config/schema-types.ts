@@ -30,6 +30,15 @@ export interface ConfigFile {
     /** Engine address, like DOCKER_HOST. Default: discovered. */
     host?: string;
   };
+  /** How registry pulls retry and when they count as stalled. */
+  pull?: {
+    /** Retries after the first attempt, for rate limits, temporary errors and stalls. Default 3. */
+    retries?: number;
+    /** Base delay of the exponential backoff between retries (doubling, capped at 30s, with jitter). Default 1s. */
+    retryDelay?: string | number;
+    /** No progress for this long: close the pull and retry. `0` disables. Default 60s. */
+    stallTimeout?: string | number;
+  };
   /** The agent-runner container that `stigmer server` manages. */
   server?: {
     /** Container name. Default `stigmer-agent-runner`. */

@@ -38,6 +38,13 @@ export const configFileSchema: z.ZodType<ConfigFile> = z.strictObject({
     })
     .optional(),
   offline: z.boolean().optional(),
+  pull: z
+    .strictObject({
+      retries: z.int('expected a whole number of retries such as 3').min(0).max(20).optional(),
+      retryDelay: durationValue.optional(),
+      stallTimeout: durationValue.optional(),
+    })
+    .optional(),
   engine: z
     .strictObject({
       host: z

@@ -36,6 +36,8 @@ export interface Settings {
   pullInterval: number | undefined;
   /** `offline`: nothing may touch the network. */
   offline: boolean;
+  /** `pull.*`: retries, backoff and stall detection of registry pulls. */
+  pull: { retries: number; retryDelayMs: number; stallTimeoutMs: number };
   /** `server.containerName`: the agent-runner container's name. */
   containerName: string;
   /** `server.dataDir`: the data folder; undefined means `~/.stigmer/data`. */
@@ -127,6 +129,30 @@ export const SCALAR_SETTINGS: readonly ScalarSetting[] = [
     default: 'missing',
     parse: text('missing, always, never, newer or an interval such as 24h', isPullPolicy),
     fromFile: (c) => c.image?.pullPolicy,
+  },
+  {
+    key: 'pull.retries',
+    env: 'STIGMER_PULL_RETRIES',
+    default: 3,
+    parse: (s) =>
+      /^\d{1,2}$/.test(s) && Number(s) <= 20
+        ? { value: Number(s) }
+        : { error: `expected a whole number of retries from 0 to 20, got ${JSON.stringify(s)}` },
+    fromFile: (c) => c.pull?.retries,
+  },
+  {
+    key: 'pull.retryDelay',
+    env: 'STIGMER_PULL_RETRY_DELAY',
+    default: 1000,
+    parse: duration,
+    fromFile: (c) => (c.pull?.retryDelay === undefined ? undefined : parseDuration(c.pull.retryDelay)),
+  },
+  {
+    key: 'pull.stallTimeout',
+    env: 'STIGMER_PULL_STALL_TIMEOUT',
+    default: 60_000,
+    parse: duration,
+    fromFile: (c) => (c.pull?.stallTimeout === undefined ? undefined : parseDuration(c.pull.stallTimeout)),
   },
   {
     key: 'offline',
@@ -232,6 +258,11 @@ export function resolveSettings(inputs: SettingInputs): ResolvedSettings {
       engineHost: value('engine.host') as string | undefined,
       ...pullPolicyOf(String(value('image.pullPolicy'))),
       offline: value('offline') === true,
+      pull: {
+        retries: value('pull.retries') as number,
+        retryDelayMs: value('pull.retryDelay') as number,
+        stallTimeoutMs: value('pull.stallTimeout') as number,
+      },
       containerName: value('server.containerName') as string,
       dataDir: value('server.dataDir') as string | undefined,
       readyTimeout: value('server.readyTimeout') as number,

@@ -1,6 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type Dockerode from 'dockerode';
-import { EngineError, InterruptedError, isStigmerError } from '../errors.js';
+import { formatDuration } from '../duration.js';
+import { EngineError, InterruptedError, isStigmerError, PullError } from '../errors.js';
 import type { PullEvent, PullOptions, PullResult, RegistryAuth } from './types.js';
 
 /**
@@ -100,21 +101,31 @@ function pullFailed(
  * keeping more than the current line). Resolves with the announced digest;
  * rejects on the first error event, on a broken stream, when `onEvent`
  * throws, or with an `InterruptedError` when `signal` aborts (the stream is
- * destroyed, which closes the request to the engine).
+ * destroyed, which closes the request to the engine). With `stallTimeoutMs`,
+ * a stream that sends nothing for that long is destroyed too, and the pull
+ * rejects with `PullError('PULL_STALLED')`: the engine has no read timeout of
+ * its own, so without this a stalled registry would hang the pull forever.
  */
 export function followPull(
   stream: NodeJS.ReadableStream & { destroy?: (error?: Error) => void },
   reference: string,
-  options: Pick<PullOptions, 'onEvent' | 'signal'> = {},
+  options: Pick<PullOptions, 'onEvent' | 'signal' | 'stallTimeoutMs'> = {},
 ): Promise<PullResult> {
-  const { onEvent, signal } = options;
+  const { onEvent, signal, stallTimeoutMs } = options;
   return new Promise<PullResult>((resolve, reject) => {
     const decoder = new StringDecoder('utf8');
     let pending = '';
     let digest: string | undefined;
     let settled = false;
+    let stallTimer: NodeJS.Timeout | undefined;
+    const watch = () => {
+      if (!stallTimeoutMs || settled) return;
+      clearTimeout(stallTimer);
+      stallTimer = setTimeout(onStall, stallTimeoutMs);
+    };
 
     const cleanup = () => {
+      clearTimeout(stallTimer);
       stream.removeListener('data', onData);
       stream.removeListener('end', onEnd);
       stream.removeListener('close', onClose);
@@ -167,6 +178,7 @@ export function followPull(
     };
 
     function onData(chunk: Buffer | string) {
+      watch();
       pending += typeof chunk === 'string' ? chunk : decoder.write(chunk);
       let newline = pending.indexOf('\n');
       while (newline !== -1 && !settled) {
@@ -208,6 +220,13 @@ export function followPull(
     function onAbort() {
       if (signal) fail(interruption(signal));
     }
+    function onStall() {
+      fail(
+        new PullError('PULL_STALLED', `no progress for ${formatDuration(stallTimeoutMs ?? 0)}`, {
+          details: { reference, stallTimeoutMs },
+        }),
+      );
+    }
 
     if (signal?.aborted) {
       onAbort();
@@ -218,6 +237,7 @@ export function followPull(
     stream.on('end', onEnd);
     stream.on('close', onClose);
     stream.on('error', onError);
+    watch();
   });
 }
 
@@ -283,5 +303,9 @@ export async function pullImage(
       error,
     );
   }
-  return followPull(stream, reference, { onEvent: options.onEvent, signal });
+  return followPull(stream, reference, {
+    onEvent: options.onEvent,
+    signal,
+    stallTimeoutMs: options.stallTimeoutMs,
+  });
 }

@@ -23,6 +23,8 @@ export interface ResolveRequest {
    * from stigmer's own record of the last check. Undefined: check every time.
    */
   readonly pullInterval?: number | undefined;
+  /** `pull.*` settings (retries, backoff, stall timeout) for registry plugins' pulls. */
+  readonly pull?: { retries: number; retryDelayMs: number; stallTimeoutMs: number } | undefined;
   /** True when nothing may touch the network. */
   readonly offline: boolean;
   /** The CLI's version (`0.3.1`, `0.4.0-dev`...), used to pick a tag. */

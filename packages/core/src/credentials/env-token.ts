@@ -1,0 +1,25 @@
+import type { Credential } from './types.js';
+
+/** The variables that hold a ghcr.io token, most specific first. */
+export const GHCR_TOKEN_VARIABLES: readonly string[] = Object.freeze(['GHCR_TOKEN', 'GITHUB_TOKEN']);
+
+/**
+ * A token from the first of `variables` that is set, for `registry`. ghcr.io
+ * takes any user name with a token as the password; `GITHUB_ACTOR` (set in
+ * GitHub Actions) is used when present, for registries that check it.
+ */
+export function envTokenCredential(
+  env: Readonly<Record<string, string | undefined>>,
+  variables: readonly string[],
+  registry: string,
+): Credential | undefined {
+  for (const variable of variables) {
+    const token = env[variable]?.trim();
+    if (!token) continue;
+    return {
+      source: `${variable} for ${registry}`,
+      auth: { username: env.GITHUB_ACTOR?.trim() || 'stigmer', password: token, serverAddress: registry },
+    };
+  }
+  return undefined;
+}

@@ -1,0 +1,52 @@
+import { engineMessage } from '../engine/pull.js';
+import { isStigmerError } from '../errors.js';
+
+/**
+ * What kind of failure a pull met. Each kind has its own handling in
+ * `pullAndTag`: `rate-limited`, `transient` and `stalled` are retried;
+ * `unauthorized` with credentials is retried once anonymously; the rest fail
+ * at once.
+ */
+export type PullFailureKind =
+  | 'engine-down'
+  | 'interrupted'
+  | 'not-found'
+  | 'unauthorized'
+  | 'rate-limited'
+  | 'transient'
+  | 'wrong-platform'
+  | 'stalled'
+  | 'failed';
+
+/** Kinds worth another attempt: the next one may well succeed. */
+export const RETRYABLE: ReadonlySet<PullFailureKind> = new Set(['rate-limited', 'transient', 'stalled']);
+
+// The engine's words, as dockerd 20.10+ and containerd-based engines put them.
+// Order matters: a 429 may say "denied", a missing platform may say "not found".
+const RULES: ReadonlyArray<[PullFailureKind, RegExp]> = [
+  ['wrong-platform', /no matching manifest for|does not match the specified platform|no match for platform/i],
+  ['rate-limited', /toomanyrequests|too many requests|rate limit|status: 429/i],
+  ['not-found', /manifest unknown|name unknown|not found: manifest|manifest for \S+ not found|: not found$/i],
+  [
+    'unauthorized',
+    /pull access denied|unauthorized|denied|authentication required|insufficient_scope|forbidden|status: 40[13]/i,
+  ],
+  [
+    'transient',
+    /unexpected http status: 5\d\d|status: 5\d\d|internal server error|bad gateway|service unavailable|gateway timeout|connection reset|connection refused|broken pipe|\beof\b|timeout|timed out|temporar|no route to host|network is unreachable|tls handshake|closed before the pull finished|broke during the pull/i,
+  ],
+];
+
+/** Classifies an error from `Engine.pull` by its code, then by the engine's message. */
+export function classifyPullError(error: unknown): PullFailureKind {
+  if (isStigmerError(error)) {
+    if (error.code === 'INTERRUPTED') return 'interrupted';
+    if (error.code === 'ENGINE_UNREACHABLE') return 'engine-down';
+    if (error.code === 'PULL_STALLED') return 'stalled';
+    const status = error.details.statusCode;
+    if (status === 429) return 'rate-limited';
+  }
+  const text = engineMessage(error);
+  for (const [kind, pattern] of RULES) if (pattern.test(text)) return kind;
+  return 'failed';
+}

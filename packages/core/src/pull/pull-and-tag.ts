@@ -1,0 +1,287 @@
+import type { Credential } from '../credentials/types.js';
+import { formatDuration } from '../duration.js';
+import { engineMessage } from '../engine/pull.js';
+import { parseReference } from '../engine/reference.js';
+import type { ImageInfo, PullEvent } from '../engine/types.js';
+import { PullError } from '../errors.js';
+import { platformMatches } from '../image/platform.js';
+import type { ResolvedImage } from '../image/types.js';
+import type { HookContext } from '../plugin/context.js';
+import { backoffDelay, sleep } from './backoff.js';
+import { classifyPullError, type PullFailureKind, RETRYABLE } from './classify.js';
+import { CODES, type FailureFacts, failureMessage } from './messages.js';
+import { fetchManifest } from './registry-client.js';
+
+/** How pulls retry and when they count as stalled (`pull.*` in config). */
+export interface PullSettings {
+  /** Retries after the first attempt, for rate limits, temporary errors and stalls. Default 3. */
+  retries: number;
+  /** Base of the exponential backoff between retries, in ms. Default 1000. */
+  retryDelayMs: number;
+  /** A pull with no progress for this long is closed and retried; 0 disables. Default 60000. */
+  stallTimeoutMs: number;
+  /** The longest `Retry-After` stigmer waits for; a longer one fails at once. Default 300000. */
+  maxRetryAfterMs: number;
+}
+
+export const DEFAULT_PULL_SETTINGS: Readonly<PullSettings> = Object.freeze({
+  retries: 3,
+  retryDelayMs: 1000,
+  stallTimeoutMs: 60_000,
+  maxRetryAfterMs: 300_000,
+});
+
+/** What a registry plugin asks `pullAndTag` for. */
+export interface PullAndTagRequest {
+  /** The registry reference to pull, e.g. `ghcr.io/stigmer/agent-runner:v0.1.0`. */
+  reference: string;
+  /** The canonical local name to give the image once it is verified. */
+  localTag: string;
+  /** `os/arch[/variant]`; undefined: the engine's own. */
+  platform?: string | undefined;
+  /** Retry and stall settings; defaults for anything left out. */
+  settings?: Partial<PullSettings> | undefined;
+  /** Added to the unauthorized message, e.g. `set GHCR_TOKEN to a token that can read packages`. */
+  credentialHint?: string | undefined;
+  /** `source` of the resolved image; default `pulled from <reference>`. */
+  source?: string | undefined;
+}
+
+/** How one attempt went, for the trace and the final message. */
+interface AttemptState {
+  attempts: number;
+  credential: Credential | undefined;
+  credentialsUsed: string[];
+  anonymousRetried: boolean;
+}
+
+/**
+ * The one pull every registry plugin shares: credentials (through the
+ * `credentials` hook), pull with retries per failure class, verification that
+ * the engine holds the image for the wanted platform, the registry digest
+ * recorded, and only then the local tag. Any failure throws a `PullError`
+ * (or `InterruptedError`, `EngineError` for an engine that is down) and leaves
+ * no local tag; an image pulled for the wrong platform is untagged again.
+ */
+export async function pullAndTag(
+  ctx: HookContext<unknown>,
+  request: PullAndTagRequest,
+): Promise<ResolvedImage> {
+  const settings = { ...DEFAULT_PULL_SETTINGS, ...definedOnly(request.settings ?? {}) };
+  const { reference } = request;
+  const parsed = parseReference(reference);
+  const wanted = request.platform ?? (await ctx.engine.platform());
+  const state: AttemptState = {
+    attempts: 0,
+    credential: await ctx.credentials(parsed.registry, parsed.repository),
+    credentialsUsed: [],
+    anonymousRetried: false,
+  };
+  const before = await ctx.engine.inspectImage(reference);
+  const facts = (said: string): FailureFacts => ({
+    reference,
+    registry: parsed.registry,
+    said,
+    attempts: state.attempts,
+    platform: wanted,
+    credentials: describeCredentials(state.credentialsUsed),
+    stallTimeoutMs: settings.stallTimeoutMs,
+    credentialHint: request.credentialHint,
+  });
+
+  let digest: string | undefined;
+  for (;;) {
+    state.attempts++;
+    state.credentialsUsed.push(
+      state.credential ? `credentials from ${state.credential.source}` : 'anonymously',
+    );
+    try {
+      const result = await ctx.engine.pull(reference, {
+        platform: wanted,
+        auth: state.credential?.auth,
+        signal: ctx.signal,
+        stallTimeoutMs: settings.stallTimeoutMs,
+        onEvent: (event: PullEvent) => ctx.progress(reference, event),
+      });
+      digest = result.digest;
+      break;
+    } catch (error) {
+      const kind = classifyPullError(error);
+      if (kind === 'interrupted' || kind === 'engine-down') throw error;
+      const said = kind === 'stalled' ? (error as Error).message : engineMessage(error);
+      if (kind === 'unauthorized' && state.credential && !state.anonymousRetried) {
+        // An expired or wrong login must not block a public image.
+        ctx.log.warn(
+          `the registry rejected the credentials from ${state.credential.source} for ${parsed.registry}; trying anonymously`,
+        );
+        state.credential = undefined;
+        state.anonymousRetried = true;
+        continue;
+      }
+      const wait = await retryWait(kind, state.attempts, settings, parsed, state.credential, ctx.signal);
+      if (wait.retry) {
+        const reason = `${kind === 'stalled' ? 'stalled' : kind === 'rate-limited' ? 'rate limited' : 'temporary error'}: ${said}`;
+        ctx.log.info(
+          `attempt ${state.attempts} of ${reference} failed (${reason}); retrying in ${formatDuration(wait.delayMs)}${wait.fromHeader ? ' as Retry-After asks' : ''}`,
+        );
+        ctx.progress(reference, { type: 'retry', attempt: state.attempts, delayMs: wait.delayMs, reason });
+        await sleep(wait.delayMs, ctx.signal);
+        continue;
+      }
+      const available =
+        kind === 'wrong-platform' ? await listPlatforms(parsed, state.credential, ctx.signal) : undefined;
+      throw failure(kind, { ...facts(said), available, retryAfterMs: wait.tooLongMs }, error);
+    }
+  }
+
+  const image = await ctx.engine.inspectImage(reference);
+  if (!image) {
+    throw failure('failed', facts('the pull reported success, but the engine does not have the image'));
+  }
+  if (!platformMatches(image.platform, wanted)) {
+    // The engine pulls a single-platform image whatever platform was asked, and says nothing.
+    await undoPull(ctx, reference, before, image);
+    throw failure('wrong-platform', {
+      ...facts(`the image is ${image.platform}`),
+      available: [image.platform],
+    });
+  }
+  const repository = nameOf(reference);
+  const repoDigest =
+    image.repoDigests.find((d) => digest !== undefined && d.endsWith(`@${digest}`)) ??
+    image.repoDigests.find((d) => d.startsWith(`${repository}@`));
+  // Tag by id: the reference could be re-pointed by a concurrent pull in between.
+  await ctx.engine.tag(image.id, request.localTag);
+  const via = state.anonymousRetried ? ' (anonymously, after the credentials were rejected)' : '';
+  ctx.note(
+    `pulled ${reference}${via}, ${image.platform}, ${repoDigest?.split('@')[1] ?? 'no digest'}; tagged ${request.localTag}`,
+    {
+      reference,
+    },
+  );
+  return {
+    reference: request.localTag,
+    id: image.id,
+    digest: repoDigest,
+    platform: image.platform,
+    source: request.source ?? `pulled from ${reference}`,
+    labels: image.labels,
+  };
+}
+
+/** The reference without its tag or digest: the name `RepoDigests` use. */
+function nameOf(reference: string): string {
+  const name = reference.split('@')[0] as string;
+  const colon = name.lastIndexOf(':');
+  return colon > name.lastIndexOf('/') ? name.slice(0, colon) : name;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function describeCredentials(used: readonly string[]): string {
+  const distinct = used.filter((u, i) => used.indexOf(u) === i);
+  return distinct.join(', then ');
+}
+
+/** Whether to retry, and after how long. */
+async function retryWait(
+  kind: PullFailureKind,
+  attempts: number,
+  settings: PullSettings,
+  parsed: { registry: string; repository: string; tag?: string | undefined; digest?: string | undefined },
+  credential: Credential | undefined,
+  signal: AbortSignal,
+): Promise<{ retry: boolean; delayMs: number; fromHeader?: boolean; tooLongMs?: number }> {
+  if (!RETRYABLE.has(kind) || attempts > settings.retries) return { retry: false, delayMs: 0 };
+  const backoff = backoffDelay(attempts - 1, settings.retryDelayMs);
+  if (kind !== 'rate-limited') return { retry: true, delayMs: backoff };
+  // The engine drops Retry-After: ask the registry once more to read it.
+  const retryAfterMs = await probeRetryAfter(parsed, credential, signal);
+  if (retryAfterMs === undefined) return { retry: true, delayMs: backoff };
+  if (retryAfterMs > settings.maxRetryAfterMs) return { retry: false, delayMs: 0, tooLongMs: retryAfterMs };
+  return { retry: true, delayMs: retryAfterMs, fromHeader: true };
+}
+
+async function probeRetryAfter(
+  parsed: { registry: string; repository: string; tag?: string | undefined; digest?: string | undefined },
+  credential: Credential | undefined,
+  signal: AbortSignal,
+): Promise<number | undefined> {
+  try {
+    const answer = await fetchManifest(
+      parsed.registry,
+      parsed.repository,
+      parsed.digest ?? parsed.tag ?? 'latest',
+      {
+        auth: credential?.auth,
+        signal,
+      },
+    );
+    return answer.status === 429 ? answer.retryAfterMs : undefined;
+  } catch {
+    if (signal.aborted) throw signal.reason;
+    return undefined;
+  }
+}
+
+/** The platforms a tag offers, asked of the registry; `undefined` when it cannot say. */
+async function listPlatforms(
+  parsed: { registry: string; repository: string; tag?: string | undefined; digest?: string | undefined },
+  credential: Credential | undefined,
+  signal: AbortSignal,
+): Promise<string[] | undefined> {
+  try {
+    const answer = await fetchManifest(
+      parsed.registry,
+      parsed.repository,
+      parsed.digest ?? parsed.tag ?? 'latest',
+      {
+        auth: credential?.auth,
+        signal,
+      },
+    );
+    return answer.platforms;
+  } catch {
+    if (signal.aborted) throw signal.reason;
+    return undefined;
+  }
+}
+
+/**
+ * Takes back what a wrong-platform pull added: the reference's tag, and the
+ * image itself when nothing else names it. A different image the reference
+ * named before gets its name back.
+ */
+async function undoPull(
+  ctx: HookContext<unknown>,
+  reference: string,
+  before: ImageInfo | undefined,
+  pulled: ImageInfo,
+): Promise<void> {
+  if (before?.id === pulled.id) return;
+  try {
+    await ctx.engine.removeImage(reference);
+    if (before) await ctx.engine.tag(before.id, reference);
+  } catch (error) {
+    ctx.log.warn(
+      `could not remove ${reference} after pulling it for the wrong platform: ${engineMessage(error)}`,
+    );
+  }
+}
+
+function failure(kind: PullFailureKind, facts: FailureFacts, cause?: unknown): PullError {
+  const key = kind === 'engine-down' || kind === 'interrupted' ? 'failed' : kind;
+  return new PullError(CODES[key], failureMessage(key, facts), {
+    ...(cause === undefined ? {} : { cause }),
+    details: {
+      reference: facts.reference,
+      kind: key,
+      attempts: facts.attempts,
+      platform: facts.platform,
+      ...(facts.available ? { available: facts.available } : {}),
+      said: facts.said,
+    },
+  });
+}

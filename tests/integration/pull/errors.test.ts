@@ -1,0 +1,241 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { projectDir, stigmer } from '../cli/run.js';
+import { harness } from '../harness/context.js';
+import { type FaultProxy, startFaultProxy } from '../harness/fault-proxy.js';
+import {
+  cleanupImages,
+  FAST_PULL,
+  imageId,
+  localTag,
+  made,
+  publishFreshImage,
+  stigmerrc,
+} from './helpers.js';
+
+/**
+ * Every failure class of a pull, against the real engine and registries with
+ * the fault proxy in between: the exact message, the exit code, what was
+ * retried, and that no local tag is left behind.
+ */
+
+let proxy: FaultProxy;
+beforeAll(async () => {
+  proxy = await startFaultProxy(harness().openRegistry);
+});
+afterEach(async () => {
+  proxy.clear();
+  proxy.closeStalled();
+  proxy.requests.length = 0;
+  await cleanupImages();
+});
+afterAll(async () => {
+  await proxy?.stop();
+});
+
+const RETRIES_HINT = '"pull.retries" (STIGMER_PULL_RETRIES) sets how many times stigmer retries.';
+
+/** `stigmer image pull` in a project whose ghcr plugin points at `registry`. */
+async function pull(
+  ghcr: { registry: string; tag: string; repository?: string },
+  options: { extra?: Record<string, unknown>; args?: string[] } = {},
+) {
+  const tag = localTag();
+  const reference = `${ghcr.registry}/${ghcr.repository ?? 'stigmer/agent-runner'}:${ghcr.tag}`;
+  made.push(tag, reference);
+  const cwd = await projectDir({ '.stigmerrc': stigmerrc(tag, ghcr, options.extra ?? FAST_PULL) });
+  const started = Date.now();
+  const result = await stigmer(['image', 'pull', ...(options.args ?? ['--quiet'])], { cwd });
+  return { ...result, tag, reference, ms: Date.now() - started };
+}
+
+const manifestRequests = () => proxy.requests.filter((r) => r.path.includes('/manifests/')).length;
+
+describe('not found', () => {
+  it("passes to the build hint with the engine's words, exit 3, no tag", async () => {
+    const r = await pull({ registry: harness().openRegistry, tag: 'no-such-tag' });
+    expect(r.exitCode).toBe(3);
+    const lines = r.stderr.split('\n');
+    expect(lines.slice(0, 4)).toEqual([
+      'Docker image not found locally and pull from registry failed.',
+      '',
+      `Registry pull attempted: ${r.reference}`,
+      `Error: manifest for ${r.reference} not found: manifest unknown: manifest unknown`,
+    ]);
+    expect(lines).toContain(
+      `  - stigmer:ghcr: pull of ${r.reference} failed: not in the registry (manifest for ${r.reference} not found: manifest unknown: manifest unknown)`,
+    );
+    expect(await imageId(r.tag)).toBeUndefined();
+  });
+});
+
+describe('unauthorized or denied', () => {
+  it('a private repository pulled anonymously: exit 7, what was tried and how to log in', async () => {
+    const registry = harness().tokenRegistry;
+    const r = await pull({ registry, repository: 'stigmer/private-runner', tag: '0.1.0' });
+    expect(r.exitCode).toBe(7);
+    expect(r.stderr).toBe(
+      [
+        `The registry refused to let stigmer pull ${r.reference}: it needs credentials, or the repository does not exist (tried anonymously).`,
+        `Registry said: pull access denied for ${registry}/stigmer/private-runner, repository does not exist or may require 'docker login': denied: requested access to the resource is denied`,
+        `To fix: log in with \`docker login ${registry}\`, or set GHCR_TOKEN (or GITHUB_TOKEN) to a token that can read packages; then run the command again. \`--explain\` shows which credential source was used.`,
+        '',
+      ].join('\n'),
+    );
+    expect(await imageId(r.tag)).toBeUndefined();
+  });
+});
+
+describe('rate limited', () => {
+  it('waits as long as Retry-After says, then succeeds', async () => {
+    // The engine retries a manifest request once by itself: two 429s make it
+    // give up, the third is stigmer's own question for Retry-After.
+    proxy.add({ target: 'manifest', fault: { kind: 'status', status: 429, retryAfter: '2' }, times: 3 });
+    const r = await pull({ registry: proxy.host, tag: '0.1.0' }, { args: [] });
+    expect(r.stderr).toContain(
+      `Retrying ${r.reference} in 2.0s (attempt 2): rate limited: toomanyrequests: rate limit exceeded (fault proxy)\n`,
+    );
+    expect(r.exitCode).toBe(0);
+    expect(r.ms).toBeGreaterThanOrEqual(2000);
+    expect(await imageId(r.tag)).toBe(harness().testImage.id);
+  });
+
+  it('gives up after the configured retries: exit 8 and what to do', async () => {
+    proxy.add({ target: 'manifest', fault: { kind: 'status', status: 429, retryAfter: '1' } });
+    const r = await pull({ registry: proxy.host, tag: '0.1.0' });
+    expect(r.exitCode).toBe(8);
+    expect(r.stderr).toBe(
+      [
+        `The registry rate-limited the pull of ${r.reference} (HTTP 429); stigmer tried 2 times, waiting between attempts, and gave up.`,
+        'Registry said: toomanyrequests: rate limit exceeded (fault proxy)',
+        `To fix: wait a while and run the command again, or log in with \`docker login ${proxy.host}\` for a higher limit. ${RETRIES_HINT}`,
+        '',
+      ].join('\n'),
+    );
+    expect(await imageId(r.tag)).toBeUndefined();
+  });
+
+  it('does not wait for a Retry-After longer than it allows', async () => {
+    proxy.add({ target: 'manifest', fault: { kind: 'status', status: 429, retryAfter: '3600' } });
+    const r = await pull({ registry: proxy.host, tag: '0.1.0' });
+    expect(r.exitCode).toBe(8);
+    expect(r.stderr.split('\n')[0]).toBe(
+      `The registry rate-limited the pull of ${r.reference} (HTTP 429) and asks to wait 60m, longer than stigmer waits; stigmer tried once.`,
+    );
+    expect(r.ms).toBeLessThan(10_000);
+  });
+});
+
+describe('transient', () => {
+  it('retries a 5xx with backoff and succeeds', async () => {
+    proxy.add({ target: 'manifest', fault: { kind: 'status', status: 503 }, times: 2 });
+    const r = await pull({ registry: proxy.host, tag: '0.1.0' }, { args: [] });
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^Retrying ${escapeRegExp(r.reference)} in \\d\\.\\ds \\(attempt 2\\): temporary error: received unexpected HTTP status: 503 Service Unavailable$`,
+        'm',
+      ),
+    );
+    expect(r.exitCode).toBe(0);
+    expect(await imageId(r.tag)).toBe(harness().testImage.id);
+  });
+
+  it('gives up on a registry that keeps answering 500: exit 9', async () => {
+    proxy.add({ target: 'manifest', fault: { kind: 'status', status: 500 } });
+    const r = await pull({ registry: proxy.host, tag: '0.1.0' });
+    expect(r.exitCode).toBe(9);
+    expect(r.stderr).toBe(
+      [
+        `Pulling ${r.reference} failed with a temporary error 2 times; stigmer retried with backoff and gave up.`,
+        'Last error: received unexpected HTTP status: 500 Internal Server Error',
+        `To fix: check the network and the registry, then run the command again. ${RETRIES_HINT}`,
+        '',
+      ].join('\n'),
+    );
+    expect(manifestRequests()).toBe(4);
+  });
+
+  it('treats a connection reset as temporary: exit 9 after retries', async () => {
+    proxy.add({ target: 'manifest', fault: { kind: 'reset' } });
+    const r = await pull({ registry: proxy.host, tag: '0.1.0' });
+    expect(r.exitCode).toBe(9);
+    expect(r.stderr.split('\n').slice(0, 2)).toEqual([
+      `Pulling ${r.reference} failed with a temporary error 2 times; stigmer retried with backoff and gave up.`,
+      `Last error: Head "http://${proxy.host}/v2/stigmer/agent-runner/manifests/0.1.0": EOF`,
+    ]);
+  });
+
+  it('survives a blob cut mid-transfer and records the digest', async () => {
+    await publishFreshImage(harness().openRegistry, 'stigmer/fresh', `cut-${process.pid}`);
+    proxy.add({
+      target: 'blob',
+      fault: { kind: 'cut', afterBytes: 1_000_000 },
+      minBytes: 1_000_000,
+      times: 1,
+    });
+    const r = await pull(
+      { registry: proxy.host, repository: 'stigmer/fresh', tag: `cut-${process.pid}` },
+      { args: ['--json'] },
+    );
+    expect(r.exitCode).toBe(0);
+    expect(proxy.requests.some((q) => q.outcome === 'cut after 1000000 bytes')).toBe(true);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.image.digest).toMatch(
+      new RegExp(`^${escapeRegExp(proxy.host)}/stigmer/fresh@sha256:[0-9a-f]{64}$`),
+    );
+    expect(await imageId(r.tag)).toBe(doc.image.id);
+  });
+});
+
+describe('stalled', () => {
+  it('closes a stalled pull, retries, and succeeds once the registry moves again', async () => {
+    await publishFreshImage(harness().openRegistry, 'stigmer/fresh', `stall1-${process.pid}`);
+    proxy.add({
+      target: 'blob',
+      fault: { kind: 'stall', afterBytes: 500_000 },
+      minBytes: 1_000_000,
+      times: 1,
+    });
+    const r = await pull(
+      { registry: proxy.host, repository: 'stigmer/fresh', tag: `stall1-${process.pid}` },
+      { args: [] },
+    );
+    expect(r.stderr).toContain(`Retrying ${r.reference} in `);
+    expect(r.stderr).toContain('(attempt 2): stalled: no progress for 2s\n');
+    expect(r.exitCode).toBe(0);
+    // stigmer closed its request and pulled again: the engine fetched the stalled blob anew
+    // instead of waiting on the old transfer.
+    const stalledPath = proxy.requests.find((q) => q.outcome.startsWith('stall'))?.path;
+    expect(proxy.requests.filter((q) => q.path === stalledPath)).toHaveLength(2);
+    expect(await imageId(r.tag)).toBeDefined();
+    // The engine itself keeps its stalled registry connection open (it has no read
+    // timeout); afterEach tears it down, as a real network eventually would.
+  });
+
+  it('gives up after the retries: exit 11, and the engine is not left wedged', async () => {
+    const imageTag = `stall2-${process.pid}`;
+    await publishFreshImage(harness().openRegistry, 'stigmer/fresh', imageTag);
+    proxy.add({ target: 'blob', fault: { kind: 'stall', afterBytes: 500_000 }, minBytes: 1_000_000 });
+    const r = await pull({ registry: proxy.host, repository: 'stigmer/fresh', tag: imageTag });
+    expect(r.exitCode).toBe(11);
+    expect(r.stderr).toBe(
+      [
+        `Pulling ${r.reference} stalled: no progress for 2s, 2 times; stigmer closed the pull each time.`,
+        'To fix: check the network and run the command again; raise "pull.stallTimeout" (STIGMER_PULL_STALL_TIMEOUT) for slow links. If the next pull hangs at once, the engine is still waiting on the stalled download: it ends when the registry connection closes, or when the Docker engine restarts.',
+        '',
+      ].join('\n'),
+    );
+    expect(await imageId(r.tag)).toBeUndefined();
+    // The engine still holds its stalled registry connections: tear them down.
+    expect(proxy.stalledCount()).toBeGreaterThan(0);
+    proxy.closeStalled();
+    // The same image then pulls at once: nothing in the engine is left wedged.
+    proxy.clear();
+    const again = await pull({ registry: proxy.host, repository: 'stigmer/fresh', tag: imageTag });
+    expect(again.exitCode).toBe(0);
+    expect(again.ms).toBeLessThan(10_000);
+  });
+});
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}

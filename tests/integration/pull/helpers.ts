@@ -1,0 +1,61 @@
+import { harnessDocker } from '../harness/context.js';
+import { makeTestImage, removeImages } from '../harness/images.js';
+import { pushImage } from '../harness/push.js';
+
+/** A fresh local tag per test, so no test sees another's leftovers. */
+let counter = 0;
+export const localTag = () => `stigmer-it/pull:t${process.pid}-${++counter}`;
+
+/** Names the tests made in the engine, removed after each test. */
+export const made: string[] = [];
+
+export async function cleanupImages(): Promise<void> {
+  await removeImages(harnessDocker(), made.splice(0));
+}
+
+/** A .stigmerrc: the default chain with ghcr pointed at a loopback registry. */
+export function stigmerrc(
+  tag: string,
+  ghcr: { registry: string; repository?: string; tag: string },
+  extra: Record<string, unknown> = {},
+): string {
+  return JSON.stringify({
+    image: { localTag: tag },
+    plugins: ['local-image', ['ghcr', { repository: 'stigmer/agent-runner', ...ghcr }], 'build-hint'],
+    ...extra,
+  });
+}
+
+export async function imageId(reference: string): Promise<string | undefined> {
+  try {
+    return (await harnessDocker().getImage(reference).inspect()).Id;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Builds an image whose filler layer the engine has never seen, pushes it to
+ * `registry` as `repository:tag`, and removes it from the engine: pulling it
+ * then really transfers a blob (what the blob faults need).
+ */
+export async function publishFreshImage(
+  registry: string,
+  repository: string,
+  tag: string,
+  sizeBytes = 6 * 1024 * 1024,
+): Promise<string> {
+  const docker = harnessDocker();
+  const local = `stigmer-it/fresh-${process.pid}:${tag}`;
+  const id = await makeTestImage(local, { docker, layers: 2, sizeBytes });
+  const pushed = await pushImage(docker, id, { registry, repository, tag });
+  await removeImages(docker, [pushed, local]);
+  await docker
+    .getImage(id)
+    .remove({ force: true })
+    .catch(() => undefined);
+  return id;
+}
+
+/** Settings that keep retries quick in tests; a test overrides what it studies. */
+export const FAST_PULL = { pull: { retries: 1, retryDelay: '100ms', stallTimeout: '2s' } };
