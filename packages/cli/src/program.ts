@@ -60,6 +60,29 @@ export function buildProgram(): Command {
   resolveLike('resolve', 'resolve', 'resolve the image through the plugin chain (local, then registry, ...)');
   resolveLike('pull', 'pull', 'pull the image through the registry plugins even when a local one exists');
 
+  // export/import take a folder argument, so their action receives it before the options.
+  const archiveCommand = (
+    name: 'export' | 'import',
+    description: string,
+    load: () => Promise<(ctx: CommandContext, options: GlobalOptions, dir: string) => Promise<void>>,
+  ) =>
+    common(image.command(`${name} <dir>`).description(description)).action(
+      async (dir: string, options: GlobalOptions) => {
+        const [{ runCommand }, body] = await Promise.all([import('./boundary.js'), load()]);
+        await runCommand(options, (ctx) => body(ctx, options, dir));
+      },
+    );
+  archiveCommand(
+    'export',
+    'resolve the image and write it to <dir> as docker save archives with a manifest, for offline machines',
+    async () => (await import('./commands/image-export.js')).imageExport,
+  );
+  archiveCommand(
+    'import',
+    'load the images of an archive folder written by `image export`, checked against its manifest',
+    async () => (await import('./commands/image-import.js')).imageImport,
+  );
+
   const config = program.command('config').description('inspect the effective configuration');
   common(config.command('print').description('print every setting with the source of its value')).action(
     lazyAction(async () => (await import('./commands/config.js')).configPrint),
