@@ -1,0 +1,33 @@
+import path from 'node:path';
+import { loadSettings } from '@stigmer/core';
+import type { CommandContext } from '../boundary.js';
+import type { GlobalOptions } from '../options.js';
+import { sessionOptions } from '../session.js';
+
+/**
+ * `stigmer image import DIR`: loads the images of an archive folder written
+ * by `stigmer image export` into the engine, each checked against the
+ * manifest (checksum, id, platform). Touches no network.
+ */
+export async function imageImport(ctx: CommandContext, options: GlobalOptions, dir: string) {
+  const { output } = ctx;
+  const { settings } = await loadSettings(sessionOptions(options, output, ctx.signal));
+  const { DockerEngine } = await import('@stigmer/core');
+  const engine = new DockerEngine({
+    env: process.env,
+    ...(settings.engineHost ? { host: settings.engineHost } : {}),
+  });
+  await engine.connect();
+  const { importImages } = await import('@stigmer/plugin-offline/archive');
+  const imported = await importImages(engine, path.resolve(dir), {
+    platform: settings.platform ?? (await engine.platform()),
+    signal: ctx.signal,
+  });
+  if (options.json) {
+    output.json({ ok: true, dir: path.resolve(dir), images: imported });
+    return;
+  }
+  for (const image of imported) {
+    output.line(`Imported ${image.name} (${image.id.slice(0, 19)}, ${image.platform}) from ${image.file}`);
+  }
+}

@@ -1,0 +1,92 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigError } from '@stigmer/core';
+
+/** The manifest's file name inside an archive folder. */
+export const MANIFEST_FILE = 'stigmer-images.json';
+/** The manifest format this version writes and reads. */
+export const MANIFEST_FORMAT = 'stigmer-images/1';
+
+/** One image in an archive folder. */
+export interface ArchivedImage {
+  /** The name it runs by (`stigmer-agent-runner:local`). */
+  name: string;
+  /** The archive's file name in the folder (`docker save` format). */
+  file: string;
+  /** The engine's image id (`sha256:...`), which a load must reproduce. */
+  id: string;
+  /** The registry digest it was pulled by (`repo@sha256:...`), when it came from a registry. */
+  digest: string | undefined;
+  /** `os/arch[/variant]`. */
+  platform: string;
+  /** SHA-256 of the archive file, hex, checked before the engine sees it. */
+  sha256: string;
+  /** Size of the archive file in bytes. */
+  size: number;
+}
+
+/** The `stigmer-images.json` of an archive folder. */
+export interface ArchiveManifest {
+  format: typeof MANIFEST_FORMAT;
+  /** `stigmer <version>` that wrote it. */
+  createdBy: string;
+  createdAt: string;
+  images: ArchivedImage[];
+}
+
+/** Reads and checks a folder's manifest; every problem names the file and what is wrong. */
+export async function readManifest(dir: string): Promise<ArchiveManifest> {
+  const file = path.join(dir, MANIFEST_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      code === 'ENOENT'
+        ? `${dir} is not an image archive folder: it has no ${MANIFEST_FILE}. Write one with \`stigmer image export ${dir}\` on a machine with network access.`
+        : `Cannot read ${file}: ${(error as Error).message}`,
+      { details: { file } },
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw invalid(file, `it is not JSON (${(error as Error).message})`);
+  }
+  return checkManifest(parsed, file);
+}
+
+function invalid(file: string, why: string): ConfigError {
+  return new ConfigError('CONFIG_INVALID', `The image archive manifest ${file} is invalid: ${why}.`, {
+    details: { file },
+  });
+}
+
+/** Checks the shape by hand: the manifest is small, and zod stays off this path. */
+export function checkManifest(value: unknown, file: string): ArchiveManifest {
+  const m = value as Partial<ArchiveManifest> | null;
+  if (!m || typeof m !== 'object') throw invalid(file, 'expected an object');
+  if (m.format !== MANIFEST_FORMAT) throw invalid(file, `format must be "${MANIFEST_FORMAT}"`);
+  if (!Array.isArray(m.images)) throw invalid(file, 'images must be a list');
+  m.images.forEach((image, i) => {
+    const at = `images[${i}]`;
+    for (const key of ['name', 'file', 'id', 'platform', 'sha256'] as const) {
+      if (typeof image?.[key] !== 'string' || image[key] === '')
+        throw invalid(file, `${at}.${key} is missing`);
+    }
+    // The file must sit in the folder: a manifest must not reach elsewhere.
+    if (image.file !== path.basename(image.file) || image.file.startsWith('.')) {
+      throw invalid(file, `${at}.file must be a file name in the folder, not "${image.file}"`);
+    }
+    if (!/^[a-f0-9]{64}$/.test(image.sha256)) throw invalid(file, `${at}.sha256 must be 64 hex digits`);
+  });
+  return m as ArchiveManifest;
+}
+
+/** A file name for an image name: `stigmer-agent-runner:local` → `stigmer-agent-runner_local.tar`. */
+export function archiveFileName(name: string): string {
+  return `${name.replace(/[^a-zA-Z0-9._-]+/g, '_')}.tar`;
+}
