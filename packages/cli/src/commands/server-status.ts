@@ -17,6 +17,11 @@ export async function serverStatus(ctx: CommandContext, options: GlobalOptions) 
     output.json({
       ok: true,
       ...status,
+      // Absent facts are null, not missing, so scripts can rely on every key.
+      container: status.container ?? null,
+      uptimeMs: status.uptimeMs ?? null,
+      foundBy: status.foundBy ?? null,
+      lock: status.lock ?? null,
       image: status.container?.image ?? null,
       digest: status.container?.digest ?? null,
       restartCount: status.container?.restartCount ?? null,

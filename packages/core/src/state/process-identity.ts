@@ -13,16 +13,20 @@ export interface ProcessIdentity {
   host: string;
 }
 
-/** The start time of `pid`, or `undefined` where `/proc` does not tell. */
-export function processStartTime(pid: number): string | undefined {
+/** Fields 3.. of `/proc/<pid>/stat`, or `undefined` where `/proc` does not tell. */
+function procStat(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[19];
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+/** The start time of `pid`, or `undefined` where `/proc` does not tell. */
+export function processStartTime(pid: number): string | undefined {
+  return procStat(pid)?.[19];
 }
 
 /** This process. */
@@ -43,7 +47,9 @@ export function isAlive(holder: ProcessIdentity): boolean {
     // EPERM: it exists but belongs to another user.
     if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
   }
-  if (holder.startTime === undefined) return true;
-  const now = processStartTime(holder.pid);
-  return now === undefined || now === holder.startTime;
+  const stat = procStat(holder.pid);
+  // A killed process whose parent has not reaped it yet is a zombie: it holds nothing.
+  if (stat?.[0] === 'Z' || stat?.[0] === 'X') return false;
+  if (holder.startTime === undefined || stat === undefined) return true;
+  return stat[19] === holder.startTime;
 }

@@ -1,0 +1,151 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type CliResult, projectDir, STIGMER_BIN } from '../cli/run.js';
+import { harness, harnessDocker } from '../harness/context.js';
+import { removeImages } from '../harness/images.js';
+
+/** The container's command: a shell loop that prints a line and its API key (to prove logs are masked). */
+export const LOOP_COMMAND = [
+  'sh',
+  '-c',
+  'echo "runner up key=$ANTHROPIC_API_KEY"; while :; do sleep 1; done',
+];
+
+/** One test's world: its own container name, data folder, local tag and project folder. */
+export interface ServerFixture {
+  name: string;
+  dataDir: string;
+  localTag: string;
+  cwd: string;
+  /** A fake API key: it must reach the container's environment and nowhere else. */
+  canary: string;
+}
+
+let counter = 0;
+const made: { containers: string[]; tags: string[] } = { containers: [], tags: [] };
+
+export interface FixtureOptions {
+  /** Tag the harness's test image with the local tag (default true): the chain then resolves locally. */
+  localImage?: boolean;
+  /** Where the ghcr plugin pulls from; default a loopback port nobody listens on (never ghcr.io). */
+  ghcr?: { registry: string; repository?: string; tag: string };
+  /** Options of the agent-runner plugin (merged over the test command and init). */
+  agentRunner?: Record<string, unknown>;
+  /** More plugins, after agent-runner (e.g. `./example.mjs`). */
+  extraPlugins?: unknown[];
+  /** Files for the project folder. */
+  files?: Record<string, string>;
+  /** `server` settings besides the name and data folder. */
+  server?: Record<string, unknown>;
+}
+
+/** A project with a .stigmerrc that isolates this test and never reaches ghcr.io. */
+export async function serverFixture(options: FixtureOptions = {}): Promise<ServerFixture> {
+  const n = ++counter;
+  const name = `stigmer-it-${process.pid}-${n}`;
+  const localTag = `stigmer-it/agent-runner:s${process.pid}-${n}`;
+  const dataDir = path.join(await mkdtemp(path.join(tmpdir(), 'stigmer-data-')), 'data');
+  made.containers.push(name);
+  made.tags.push(localTag);
+  if (options.localImage !== false) {
+    const { repository, tag } = harness().testImage;
+    const [repo, t] = localTag.split(':') as [string, string];
+    await harnessDocker().getImage(`${repository}:${tag}`).tag({ repo, tag: t });
+  }
+  const config = {
+    image: { localTag },
+    plugins: [
+      'local-image',
+      [
+        'ghcr',
+        { repository: 'stigmer/agent-runner', ...(options.ghcr ?? { registry: '127.0.0.1:9', tag: 'none' }) },
+      ],
+      'build-hint',
+      ['agent-runner', { command: LOOP_COMMAND, init: true, ...options.agentRunner }],
+      ...(options.extraPlugins ?? []),
+    ],
+    server: { containerName: name, dataDir, ...options.server },
+  };
+  const cwd = await projectDir({ '.stigmerrc': JSON.stringify(config, null, 2), ...options.files });
+  return { name, dataDir, localTag, cwd, canary: `sk-canary-${randomBytes(12).toString('hex')}` };
+}
+
+/** Removes every container and tag the fixtures of this file made. */
+export async function cleanupFixtures(): Promise<void> {
+  const docker = harnessDocker();
+  for (const name of made.containers.splice(0)) {
+    await docker
+      .getContainer(name)
+      .remove({ force: true })
+      .catch(() => {});
+  }
+  await removeImages(docker, made.tags.splice(0));
+}
+
+/** The environment the CLI runs with: minimal, with the fixture's API key. */
+export function cliEnv(fixture: ServerFixture, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: fixture.cwd,
+    DOCKER_HOST: harness().dockerHost,
+    ANTHROPIC_API_KEY: fixture.canary,
+    ...extra,
+  };
+}
+
+/** Spawns `stigmer ARGS` in the fixture's folder; the child is returned so tests can signal it. */
+export function spawnStigmer(
+  fixture: ServerFixture,
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [STIGMER_BIN, ...args], {
+    cwd: fixture.cwd,
+    env: cliEnv(fixture, env),
+    stdio: 'pipe',
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    stdout += d;
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d;
+  });
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (exitCode, signal) => resolve({ exitCode, signal, stdout, stderr }));
+  });
+  return { child, done };
+}
+
+/** Runs `stigmer ARGS` to the end. */
+export function runStigmer(fixture: ServerFixture, args: string[], env: Record<string, string> = {}) {
+  return spawnStigmer(fixture, args, env).done;
+}
+
+/** The engine's full inspect of a container, or undefined. */
+export async function inspect(nameOrId: string) {
+  try {
+    return await harnessDocker().getContainer(nameOrId).inspect();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes a file into the fixture's project folder. */
+export function writeProjectFile(fixture: ServerFixture, name: string, content: string): Promise<void> {
+  return writeFile(path.join(fixture.cwd, name), content);
+}
+
+/** Polls `check` until it returns true, failing after `timeoutMs`. */
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
