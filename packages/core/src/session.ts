@@ -8,6 +8,7 @@ import type { ResolveRequest } from './image/types.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import type { ProgressEvent } from './plugin/context.js';
 import { loadPlugins, type PluginModule } from './plugin/load.js';
+import { dataDirFor } from './state/data-dir.js';
 
 /** What a host (the CLI, a test, another program) gives to open a session. */
 export interface SessionOptions {
@@ -75,6 +76,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     env: options.env,
     engine,
     timeouts: settings.timeouts,
+    dataDir: dataDirFor(settings.dataDir, options.env, options.cwd),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.onWarn ? { onWarn: options.onWarn } : {}),

@@ -12,6 +12,7 @@ import {
 } from '../hooks.js';
 import type { HookContext, ProgressEvent, RunInfo } from '../plugin/context.js';
 import type { LoadedPlugin, PluginHooks, TapOptions } from '../plugin/types.js';
+import { dataDirFor } from '../state/data-dir.js';
 import { Trace, type TraceEntry } from '../trace/trace.js';
 import { checkResult } from './validate.js';
 
@@ -31,6 +32,8 @@ export interface PipelineOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Receives plugins' warnings for the user's terminal. */
   onWarn?: (plugin: string, message: string) => void;
+  /** stigmer's data folder, shown to plugins as `ctx.run.dataDir`. Default: `~/.stigmer/data`. */
+  dataDir?: string;
 }
 
 type Result<K extends HookName> = HookSignatures[K]['result'];
@@ -54,7 +57,8 @@ export class Pipeline {
 
   constructor(private readonly options: PipelineOptions) {
     const { cliVersion, cwd, configFile, env } = options;
-    this.run = Object.freeze({ cliVersion, cwd, configFile, env, trace: this.trace.entries });
+    const dataDir = options.dataDir ?? dataDirFor(undefined, env, cwd);
+    this.run = Object.freeze({ cliVersion, cwd, configFile, env, trace: this.trace.entries, dataDir });
   }
 
   /** Applies plugins in order. Plugin names must be unique; `before` must name a loaded plugin. */

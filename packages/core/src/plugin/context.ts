@@ -14,6 +14,13 @@ export interface RunInfo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Decisions made so far in this run, oldest first. */
   readonly trace: readonly TraceEntry[];
+  /**
+   * stigmer's data folder (`server.dataDir`, `STIGMER_DATA_DIR`, default
+   * `~/.stigmer/data`), for records a plugin keeps between runs (when a
+   * registry was last checked, a mirror's cool-down). It may not exist yet:
+   * create it with mode 0700.
+   */
+  readonly dataDir: string;
 }
 
 /** A progress event attributed to the plugin that produced it. */
