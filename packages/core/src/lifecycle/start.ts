@@ -186,6 +186,7 @@ async function createAndWait(
     if (signal?.aborted) throw interruption(signal);
     await engine.startContainer(id);
     const info = await waitReady(engine, id, {
+      name: spec.name,
       timeoutMs: settings.readyTimeout,
       signal,
       onHealthWait: () => {

@@ -6,6 +6,8 @@ import { ServerError } from '../errors.js';
 
 /** How `waitReady` polls. */
 export interface WaitOptions {
+  /** The container's name, for messages. */
+  name: string;
   /** Give up after this long (`server.readyTimeout`). */
   timeoutMs: number;
   signal?: AbortSignal | undefined;
@@ -30,7 +32,7 @@ export async function waitReady(engine: Engine, id: string, options: WaitOptions
   for (;;) {
     if (options.signal?.aborted) throw interruption(options.signal);
     const info = await engine.inspectContainer(id);
-    if (!info) throw failed(id, 'it was removed while stigmer waited for it to start');
+    if (!info) throw failed(options.name, 'it was removed while stigmer waited for it to start');
     firstRestarts ??= info.restartCount;
     const problem = notReady(info, firstRestarts);
     if (problem === undefined) return info;

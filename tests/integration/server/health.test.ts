@@ -1,0 +1,85 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { harness, harnessDocker } from '../harness/context.js';
+import { removeImages } from '../harness/images.js';
+import { cleanupFixtures, inspect, runStigmer, serverFixture } from './helpers.js';
+
+afterEach(cleanupFixtures);
+
+/** The test image plus a HEALTHCHECK that passes once /tmp/healthy exists. */
+const HEALTH_IMAGE = `stigmer-it/health-runner:${process.pid}`;
+
+/**
+ * Made by committing a container of the test image with a health check in
+ * its config: unlike a Dockerfile `FROM`, a commit can never make the engine
+ * pull anything, even if the base image vanished meanwhile.
+ */
+beforeAll(async () => {
+  const docker = harnessDocker();
+  const base = await docker.createContainer({ Image: harness().testImage.id, Cmd: ['sh'] });
+  try {
+    const [repo, tag] = HEALTH_IMAGE.split(':') as [string, string];
+    await base.commit({
+      repo,
+      tag,
+      _body: {
+        Healthcheck: { Test: ['CMD-SHELL', 'test -e /tmp/healthy'], Interval: 1e9, Timeout: 1e9, Retries: 2 },
+      },
+    });
+  } finally {
+    await base.remove({ force: true });
+  }
+});
+
+afterAll(() => removeImages(harnessDocker(), [HEALTH_IMAGE]));
+
+/** A fixture whose local tag is the health-checked image. */
+async function healthFixture(command: string, server: Record<string, unknown> = {}) {
+  const f = await serverFixture({
+    localImage: false,
+    agentRunner: { command: ['sh', '-c', command] },
+    server,
+  });
+  const [repo, t] = f.localTag.split(':') as [string, string];
+  await harnessDocker().getImage(HEALTH_IMAGE).tag({ repo, tag: t });
+  return f;
+}
+
+describe('stigmer server start with a HEALTHCHECK in the image', () => {
+  it('waits until the container is healthy, and says so', async () => {
+    const f = await healthFixture('sleep 1; touch /tmp/healthy; while :; do sleep 1; done');
+    const result = await runStigmer(f, ['server', 'start']);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain(`Waiting for ${f.name} to pass its health check...`);
+    expect(result.stdout).toContain('running, healthy.');
+    expect((await inspect(f.name))?.State.Health?.Status).toBe('healthy');
+    const status = JSON.parse((await runStigmer(f, ['server', 'status', '--json'])).stdout);
+    expect(status).toMatchObject({ state: 'running', health: 'healthy' });
+  });
+
+  it('fails with exit 12 when it turns unhealthy, and removes the container', async () => {
+    const f = await healthFixture('while :; do sleep 1; done');
+    const result = await runStigmer(f, ['server', 'start']);
+    expect(result.exitCode).toBe(12);
+    expect(result.stderr).toContain(
+      `The agent-runner container ${f.name} did not start: its health check reports it unhealthy.`,
+    );
+    expect(await inspect(f.name)).toBeUndefined();
+  });
+
+  it('fails with exit 12 naming server.readyTimeout when health takes longer than allowed', async () => {
+    const f = await healthFixture('sleep 30; touch /tmp/healthy', { readyTimeout: '1500ms' });
+    const result = await runStigmer(f, ['server', 'start']);
+    expect(result.exitCode).toBe(12);
+    // Before the first probe the engine says "starting"; with retries it may already have failed once.
+    expect(result.stderr).toMatch(/not ready within 1\.5s|unhealthy/);
+    expect(await inspect(f.name)).toBeUndefined();
+  });
+
+  it('fails with exit 12 and the exit code when the container exits at once', async () => {
+    const f = await serverFixture({ agentRunner: { command: ['sh', '-c', 'exit 3'] } });
+    const result = await runStigmer(f, ['server', 'start']);
+    expect(result.exitCode).toBe(12);
+    expect(result.stderr).toMatch(/exited with code 3|keeps exiting/);
+    expect(await inspect(f.name)).toBeUndefined();
+  });
+});
