@@ -25,7 +25,9 @@ export type Fault =
   /** Forward the headers and `afterBytes` of the body, then close the connection. */
   | { kind: 'cut'; afterBytes: number }
   /** Forward the headers and `afterBytes` of the body, then send nothing more. */
-  | { kind: 'stall'; afterBytes: number; holdMs?: number };
+  | { kind: 'stall'; afterBytes: number; holdMs?: number }
+  /** Forward the body at about this many bytes per second (a slow link). */
+  | { kind: 'slow'; bytesPerSecond: number };
 
 export interface FaultRule {
   target: FaultTarget;
@@ -121,6 +123,17 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
         const late =
           req.method === 'GET' ? take(target, 'response', Number.isNaN(size) ? undefined : size) : undefined;
         res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        if (late?.fault.kind === 'slow') {
+          const { bytesPerSecond } = late.fault;
+          record.outcome = `slow at ${bytesPerSecond} B/s`;
+          upstreamRes.on('data', (chunk: Buffer) => {
+            upstreamRes.pause();
+            res.write(chunk);
+            setTimeout(() => upstreamRes.resume(), (chunk.length / bytesPerSecond) * 1000);
+          });
+          upstreamRes.on('end', () => res.end());
+          return;
+        }
         if (!late || (late.fault.kind !== 'cut' && late.fault.kind !== 'stall')) {
           upstreamRes.pipe(res);
           return;

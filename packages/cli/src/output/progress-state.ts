@@ -32,6 +32,7 @@ export class PullProgress {
   readonly #layers = new Map<string, Layer>();
   readonly #started: number;
   #samples: Array<{ at: number; bytes: number }> = [];
+  #bytes = 0;
 
   constructor(
     readonly reference: string,
@@ -45,6 +46,7 @@ export class PullProgress {
     if (event.type !== 'layer') return false;
     const layer = this.#layers.get(event.layer) ?? { current: 0, total: 0, done: false };
     this.#layers.set(event.layer, layer);
+    const before = layer.current;
     if (event.status.startsWith('Downloading')) {
       if (typeof event.total === 'number' && event.total > 0) layer.total = event.total;
       if (typeof event.current === 'number') layer.current = Math.max(layer.current, event.current);
@@ -52,13 +54,26 @@ export class PullProgress {
       layer.current = layer.total;
     }
     if (FINISHED.test(event.status)) layer.done = true;
+    this.#bytes += layer.current - before;
+    this.sample();
     return true;
+  }
+
+  /** Records the byte count at most every 100 ms, for the rate. */
+  private sample(): void {
+    const at = this.now();
+    const last = this.#samples.at(-1);
+    if (last && at - last.at < 100) return;
+    this.#samples.push({ at, bytes: this.#bytes });
+    // A 3-second window: steady enough to read, quick to follow a change.
+    while (this.#samples.length > 2 && at - (this.#samples[0]?.at ?? at) > 3000) this.#samples.shift();
   }
 
   /** Starts over (a retry): the engine reports every layer again. */
   reset(): void {
     this.#layers.clear();
     this.#samples = [];
+    this.#bytes = 0;
   }
 
   snapshot(): PullSnapshot {
@@ -71,9 +86,6 @@ export class PullProgress {
       if (layer.done) done++;
     }
     const at = this.now();
-    this.#samples.push({ at, bytes });
-    // A 3-second window: steady enough to read, quick to follow a change.
-    while (this.#samples.length > 2 && at - (this.#samples[0]?.at ?? at) > 3000) this.#samples.shift();
     const first = this.#samples[0] ?? { at, bytes };
     const span = (at - first.at) / 1000;
     return {

@@ -6,7 +6,8 @@ export const GHCR_TOKEN_VARIABLES: readonly string[] = Object.freeze(['GHCR_TOKE
 /**
  * A token from the first of `variables` that is set, for `registry`. ghcr.io
  * takes any user name with a token as the password; `GITHUB_ACTOR` (set in
- * GitHub Actions) is used when present, for registries that check it.
+ * GitHub Actions) is used when present, for registries that check it, else
+ * `x-access-token`, GitHub's name for token logins.
  */
 export function envTokenCredential(
   env: Readonly<Record<string, string | undefined>>,
@@ -18,7 +19,11 @@ export function envTokenCredential(
     if (!token) continue;
     return {
       source: `${variable} for ${registry}`,
-      auth: { username: env.GITHUB_ACTOR?.trim() || 'stigmer', password: token, serverAddress: registry },
+      auth: {
+        username: env.GITHUB_ACTOR?.trim() || 'x-access-token',
+        password: token,
+        serverAddress: registry,
+      },
     };
   }
   return undefined;
