@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root: where the Makefile is. */
+export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The agent-runner stand-in, in the original layout (context ../../.. = tests/fixtures/agent-runner). */
+export const FIXTURE_AGENT_RUNNER = 'tests/fixtures/agent-runner/backend/services/agent-runner';
+
+export interface RunResult {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a command without a shell. The environment is minimal on purpose
+ * (PATH with this test's node first, HOME, then `env`), so nothing from the
+ * developer's shell, such as STIGMER_VERSION or a ghcr token, changes the result.
+ */
+export function run(
+  cmd: string,
+  args: readonly string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<RunResult> {
+  const env = {
+    PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`,
+    HOME: options.cwd,
+    ...options.env,
+  };
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (exitCode) => resolve({ exitCode, stdout, stderr }));
+  });
+}
+
+/** `make TARGET VAR=value...` in the repository, against the given engine. */
+export function make(args: readonly string[], dockerHost: string): Promise<RunResult> {
+  return run('make', ['--no-print-directory', ...args], {
+    cwd: REPO,
+    env: { DOCKER_HOST: dockerHost, HOME: tmpdir() },
+  });
+}
+
+/** A fresh folder with a package.json (the config search stops there) and these files. */
+export async function tempProject(prefix: string, files: Record<string, string> = {}): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  await writeFile(path.join(dir, 'package.json'), '{"name":"release-it","private":true}');
+  for (const [name, content] of Object.entries(files)) await writeFile(path.join(dir, name), content);
+  return dir;
+}
