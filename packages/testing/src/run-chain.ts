@@ -35,6 +35,8 @@ export interface RunChainOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** A config file path to show plugins in `ctx.run.configFile`. Default none. */
   configFile?: string;
+  /** stigmer's data folder as plugins see it (`ctx.run.dataDir`). Default `~/.stigmer/data`: give tests a temporary one. */
+  dataDir?: string;
   /** Per-hook timeouts in ms; unspecified hooks keep the CLI's defaults. */
   timeouts?: Partial<HookTimeouts>;
   signal?: AbortSignal;
@@ -81,6 +83,7 @@ export async function runChain(options: RunChainOptions): Promise<ChainRun> {
     env,
     engine,
     timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     onWarn: (plugin, message) => warnings.push(`${plugin}: ${message}`),
     onProgress: (event) => progress.push(event),

@@ -1,0 +1,125 @@
+import { formatDuration } from '../duration.js';
+import { parseReference } from '../engine/reference.js';
+import type { ImageInfo } from '../engine/types.js';
+import { platformMatches } from '../image/platform.js';
+import type { ResolvedImage, ResolveRequest } from '../image/types.js';
+import type { HookContext } from '../plugin/context.js';
+import { readCheck, writeCheck } from './check-record.js';
+import { remoteDigest } from './remote-digest.js';
+
+/** What a registry plugin should do under the request's pull policy. */
+export type PullDecision =
+  /** Do not contact the registry at all (offline, policy `never`); pass to the next plugin. */
+  | { action: 'skip'; reason: string }
+  /** Pull. */
+  | { action: 'pull'; reason: string }
+  /** Answer with the local image: it is there and, under `newer`, still the registry's. */
+  | { action: 'use-local'; image: ResolvedImage; reason: string };
+
+/**
+ * The pull policy every registry plugin honours, in one place:
+ * - offline, or `never`: skip (no network);
+ * - `always`, or `stigmer image pull`: pull;
+ * - `missing`: the local image under the canonical name if it is there (for
+ *   the platform), else pull;
+ * - `newer`: pull only when the registry's digest for `reference` (a
+ *   manifest HEAD through the token flow) is not one the local image has;
+ *   with an interval, ask at most that often, counted from stigmer's own
+ *   record of the last check. When the registry cannot be asked, the local
+ *   image is used, with a warning.
+ */
+export async function pullDecision(
+  ctx: HookContext<unknown>,
+  request: ResolveRequest,
+  references: string | readonly string[],
+): Promise<PullDecision> {
+  const all = typeof references === 'string' ? [references] : references;
+  const reference = all[0] ?? request.localTag;
+  if (request.offline) return { action: 'skip', reason: `not pulling ${reference}: offline mode` };
+  if (request.pullPolicy === 'never')
+    return { action: 'skip', reason: `not pulling ${reference}: pull policy is never` };
+  if (request.purpose === 'pull') return { action: 'pull', reason: 'a pull was asked for' };
+  if (request.pullPolicy === 'always') return { action: 'pull', reason: 'pull policy is always' };
+  const local = await localImage(ctx, request);
+  if (!local) return { action: 'pull', reason: `${request.localTag} is not in the local engine` };
+  const use = (reason: string): PullDecision => ({
+    action: 'use-local',
+    image: resolved(request.localTag, local, reason),
+    reason,
+  });
+  if (request.pullPolicy === 'missing')
+    return use(`${request.localTag} is in the local engine (pull policy missing)`);
+  return newer(ctx, request, all, local, use);
+}
+
+async function newer(
+  ctx: HookContext<unknown>,
+  request: ResolveRequest,
+  references: readonly string[],
+  local: ImageInfo,
+  use: (reason: string) => PullDecision,
+): Promise<PullDecision> {
+  const has = (digest: string) => local.repoDigests.some((d) => d.endsWith(`@${digest}`));
+  const interval = request.pullInterval;
+  // The record is the local image's: whichever registry answered last time.
+  const key = request.localTag;
+  if (interval !== undefined) {
+    const last = await readCheck(ctx.run.dataDir, key);
+    const age = last ? Date.now() - Date.parse(last.checkedAt) : Number.POSITIVE_INFINITY;
+    if (last && age < interval && has(last.digest)) {
+      return use(
+        `checked ${last.reference} ${formatDuration(age)} ago, within the ${formatDuration(interval)} interval`,
+      );
+    }
+  }
+  const failures: string[] = [];
+  for (const reference of references) {
+    const parsed = parseReference(reference);
+    const credential = await ctx.credentials(parsed.registry, parsed.repository);
+    const answer = await remoteDigest(parsed.registry, parsed.repository, parsed.tag ?? 'latest', {
+      auth: credential?.auth,
+      signal: ctx.signal,
+    });
+    if (!answer.ok) {
+      failures.push(`${reference}: ${answer.error}`);
+      continue;
+    }
+    await writeCheck(ctx.run.dataDir, key, {
+      checkedAt: new Date().toISOString(),
+      digest: answer.digest,
+      reference,
+    });
+    if (has(answer.digest)) {
+      return use(`${request.localTag} is up to date with ${reference} (${answer.digest.slice(0, 19)})`);
+    }
+    const mine = local.repoDigests[0]?.split('@')[1] ?? 'none';
+    return {
+      action: 'pull',
+      reason: `${reference} has ${answer.digest.slice(0, 19)}, the local image ${mine.slice(0, 19)}: pulling the newer one`,
+    };
+  }
+  const why = failures.join('; ');
+  ctx.log.warn(`could not check for a newer image (${why}); using the local ${request.localTag}`);
+  return use(`could not check for a newer image (${why}); kept the local image`);
+}
+
+async function localImage(
+  ctx: HookContext<unknown>,
+  request: ResolveRequest,
+): Promise<ImageInfo | undefined> {
+  const image = await ctx.engine.inspectImage(request.localTag);
+  if (!image) return undefined;
+  const wanted = request.platform ?? (await ctx.engine.platform());
+  return platformMatches(image.platform, wanted) ? image : undefined;
+}
+
+function resolved(localTag: string, image: ImageInfo, reason: string): ResolvedImage {
+  return {
+    reference: localTag,
+    id: image.id,
+    digest: image.repoDigests[0],
+    platform: image.platform,
+    source: `local engine (${reason.includes('up to date') ? 'up to date with the registry' : 'kept by the pull policy'})`,
+    labels: image.labels,
+  };
+}
