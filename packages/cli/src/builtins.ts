@@ -16,6 +16,7 @@ export const BUILTIN_PLUGINS: Readonly<Record<string, () => Promise<PluginModule
   '@stigmer/plugin-local-image': () => import('@stigmer/plugin-local-image'),
   '@stigmer/plugin-ghcr': () => import('@stigmer/plugin-ghcr'),
   '@stigmer/plugin-build-hint': () => import('@stigmer/plugin-build-hint'),
+  '@stigmer/plugin-rebuild': () => import('@stigmer/plugin-rebuild'),
   '@stigmer/plugin-registry': () => import('@stigmer/plugin-registry'),
   '@stigmer/plugin-offline': () => import('@stigmer/plugin-offline'),
   '@stigmer/plugin-image-checks': () => import('@stigmer/plugin-image-checks'),

@@ -6,6 +6,8 @@ export interface GlobalOptions {
   explain?: boolean;
   quiet?: boolean;
   platform?: string;
+  /** `--build`: let the rebuild plugin build the image (as STIGMER_BUILD=1). */
+  build?: boolean;
   /** `--offline`: nothing may touch the network. */
   offline?: boolean;
   /** `--pull <policy>`: the pull policy registry plugins honour. */

@@ -42,6 +42,7 @@ export function buildProgram(): Command {
         new Option('--platform <os/arch>', "platform to resolve, e.g. linux/arm64 (default: the engine's)"),
       )
       .option('--offline', 'touch no network: use the local engine or an archive folder only')
+      .option('--build', 'build the image from its sources when they changed (the rebuild plugin)')
       .option(
         '--pull <policy>',
         'pull policy: missing (default), always, never, newer, or an interval like 24h',

@@ -13,7 +13,8 @@ export function sessionOptions(options: GlobalOptions, output: Output, signal?: 
   return {
     cliVersion: VERSION,
     cwd: process.cwd(),
-    env: process.env,
+    // --build reaches the rebuild plugin as the variable it also reads from the shell.
+    env: options.build ? { ...process.env, STIGMER_BUILD: '1' } : process.env,
     configPath: options.config,
     flags,
     defaultPlugins: DEFAULT_PLUGINS,

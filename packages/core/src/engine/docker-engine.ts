@@ -424,7 +424,11 @@ export class DockerEngine implements Engine {
   async createContainer(spec: ContainerSpec): Promise<string> {
     // The message names the container, never its environment (it may hold secrets).
     return this.#call(`create container ${spec.name} from ${spec.image}`, async (docker) => {
-      const container = await docker.createContainer(toCreateOptions(spec));
+      // dockerode would also put every option in the query string, environment
+      // (and so API keys) included, where proxies and engine logs record URLs:
+      // the name goes in the query, everything else in the body only.
+      const { name, ...body } = toCreateOptions(spec);
+      const container = await docker.createContainer({ _query: { name }, _body: body } as never);
       return container.id;
     });
   }

@@ -30,9 +30,12 @@ export async function findContainer(place: ContainerPlace): Promise<FoundContain
     if (info && isOurs(info.labels) && info.labels[LABELS.dataDir] === store.dataDir)
       return { info, foundBy: 'state' };
   }
-  const byName = await engine.inspectContainer(containerName);
+  // Both at once: one round trip instead of two when the name is gone.
+  const [byName, labelled] = await Promise.all([
+    engine.inspectContainer(containerName),
+    engine.listContainers(ownerLabels(store.dataDir)),
+  ]);
   if (byName) return { info: byName, foundBy: 'name' };
-  const labelled = await engine.listContainers(ownerLabels(store.dataDir));
   const best = labelled.find((c) => c.state === 'running') ?? labelled[0];
   return best ? { info: best, foundBy: 'labels' } : undefined;
 }

@@ -80,9 +80,14 @@ async function startUnderLock(
   options: StartOptions,
 ): Promise<StartOutcome> {
   const { pipeline } = session;
-  const image = await resolveImage(pipeline, requestFor(session, 'resolve'));
+  // Independent, so side by side: the lookup runs while the chain resolves.
+  // Under the lock no other stigmer can change the container meanwhile.
+  const [image, found] = await bothSettled(
+    resolveImage(pipeline, requestFor(session, 'resolve')),
+    findContainer(place),
+  );
   options.onEvent?.({ type: 'resolved', image });
-  const existing = (await findContainer(place))?.info;
+  const existing = found?.info;
   await pipeline.call('beforeStart', {
     image,
     containerName: place.containerName,
@@ -251,6 +256,14 @@ function differencesFrom(
   }
   lines.push(...secretDifferences(spec, running.env));
   return lines;
+}
+
+/** Like Promise.all for two, but waits for both before throwing, so no pull is left running unwatched. */
+async function bothSettled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [first, second] = await Promise.allSettled([a, b]);
+  if (first.status === 'rejected') throw first.reason;
+  if (second.status === 'rejected') throw second.reason;
+  return [first.value, second.value];
 }
 
 const shortId = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
