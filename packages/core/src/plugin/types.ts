@@ -28,7 +28,9 @@ export type TapFn<K extends HookName, Options> = (
  * plugin did what.
  */
 export type PluginHooks<Options = unknown> = {
-  readonly [K in HookName]: {
+  // `keyof HookSignatures` (not the HookName alias) keeps the mapping homomorphic,
+  // so each hook's doc comment in hooks.ts shows on hover in a plugin's editor.
+  readonly [K in keyof HookSignatures]: {
     /** Adds `fn` to hook `K`. Sync and async functions are both fine. */
     tap(fn: TapFn<K, Options>, options?: TapOptions): void;
   };
