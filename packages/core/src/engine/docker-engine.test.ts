@@ -190,7 +190,13 @@ describe('mapping helpers', () => {
       HostConfig: { RestartPolicy: { Name: 'unless-stopped' }, NetworkMode: 'host' },
       Mounts: [
         { Type: 'bind', Source: '/data/workspace', Destination: '/workspace', RW: true },
-        { Type: 'volume', Name: 'cache', Source: '/var/lib/docker/volumes/cache/_data', Destination: '/c', RW: false },
+        {
+          Type: 'volume',
+          Name: 'cache',
+          Source: '/var/lib/docker/volumes/cache/_data',
+          Destination: '/c',
+          RW: false,
+        },
       ],
     };
     expect(toContainerInfo(inspect as never)).toMatchObject({
