@@ -5,6 +5,7 @@ import {
   type HookContext,
   isStigmerError,
   pullAndTag,
+  pullDecision,
   type ResolveRequest,
   type StigmerPlugin,
 } from '@stigmer/core';
@@ -45,11 +46,11 @@ export function ghcrPlugin(): StigmerPlugin<GhcrOptions> {
 
 async function pull(request: ResolveRequest, ctx: HookContext<GhcrOptions>, options: GhcrOptions) {
   const reference = registryReference(options, request.cliVersion);
-  if (request.offline || request.pullPolicy === 'never') {
-    ctx.note(`not pulling ${reference}: ${request.offline ? 'offline mode' : 'pull policy is never'}`, {
-      reference,
-    });
-    return undefined;
+  // The pull policy (offline, never, missing, always, newer, an interval), as every registry plugin honours it.
+  const decision = await pullDecision(ctx, request, reference);
+  if (decision.action !== 'pull') {
+    ctx.note(decision.reason, { reference });
+    return decision.action === 'use-local' ? decision.image : undefined;
   }
   try {
     return await pullAndTag(ctx, {

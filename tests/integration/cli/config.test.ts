@@ -19,7 +19,9 @@ describe('stigmer config print', () => {
     expect(row('timeouts.credentials')).toBe('timeouts.credentials 45s (env STIGMER_TIMEOUT_CREDENTIALS)');
     expect(row('timeouts.resolveImage')).toBe(`timeouts.resolveImage 10m (file ${cwd}/.stigmerrc)`);
     expect(row('engine.host')).toBe('engine.host (unset) (built-in default)');
-    expect(row('plugins')).toBe('plugins ["local-image","ghcr","build-hint"] (built-in default)');
+    expect(row('plugins')).toBe(
+      'plugins ["local-image","ghcr","build-hint","agent-runner"] (built-in default)',
+    );
   });
 
   it('prints JSON with --json', async () => {
