@@ -199,13 +199,15 @@ describe('stigmer server start against a real engine', () => {
     const f = await serverFixture();
     expect((await runStigmer(f, ['server', 'start'])).exitCode).toBe(0);
     const doc = JSON.parse((await runStigmer(f, ['server', 'status', '--json'])).stdout);
+    // The digest is the registry's, when the image was ever pushed or pulled (other tests push it).
+    const repoDigests = (await harnessDocker().getImage(f.localTag).inspect()).RepoDigests ?? [];
     expect(doc).toMatchObject({
       ok: true,
       state: 'running',
       running: true,
       health: 'none',
       image: f.localTag,
-      digest: null,
+      digest: repoDigests[0] ?? null,
       restartCount: 0,
       managed: true,
       foundBy: 'state',
