@@ -153,6 +153,17 @@ describe('stigmer server start against a real engine', () => {
     expect(again.stdout).toContain('not running');
   });
 
+  it('stops a container that ignores SIGTERM within server.stopTimeout: the engine kills it', async () => {
+    // Without an init process the shell is PID 1, which ignores SIGTERM.
+    const f = await serverFixture({ agentRunner: { init: false }, server: { stopTimeout: '1s' } });
+    expect((await runStigmer(f, ['server', 'start'])).exitCode).toBe(0);
+    const began = Date.now();
+    const stopped = await runStigmer(f, ['server', 'stop']);
+    expect(stopped.exitCode).toBe(0);
+    expect(Date.now() - began).toBeLessThan(6_000);
+    expect(await inspect(f.name)).toBeUndefined();
+  });
+
   it('reports status and logs sensibly when the container was removed behind its back, and start replaces it', async () => {
     const f = await serverFixture();
     expect((await runStigmer(f, ['server', 'start'])).exitCode).toBe(0);

@@ -3,6 +3,7 @@ import type { CommandContext } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
 import { explainLines, traceJson } from '../output/explain.js';
 import type { Output } from '../output/output.js';
+import { ProgressRenderer, progressMode } from '../output/progress.js';
 import { sessionOptions } from '../session.js';
 import { describeEvent, formatUptime, shortId } from './server-text.js';
 
@@ -21,16 +22,33 @@ export async function serverStart(
   mode: 'start' | 'restart',
 ) {
   const { output } = ctx;
-  const session = await openSession(sessionOptions(options, output, ctx.signal));
+  const pulls = new ProgressRenderer(
+    progressMode(options, process.env, Boolean(process.stderr.isTTY)),
+    process.stderr,
+    { color: !process.env.NO_COLOR && Boolean(process.stderr.isTTY), redact: (text) => output.redact(text) },
+  );
+  const session = await openSession({
+    ...sessionOptions(options, output, ctx.signal),
+    onProgress: (event) => pulls.onEvent(event),
+  });
   ctx.session = session;
   output.redact = (text) => session.pipeline.redact(text);
-  const outcome = await startServer(session, {
-    env: process.env,
-    cwd: process.cwd(),
-    signal: ctx.signal,
-    restart: mode === 'restart' ? 'always' : Boolean(options.restart),
-    onEvent: (event) => progress(output, options, event),
-  });
+  let outcome: StartOutcome;
+  try {
+    outcome = await startServer(session, {
+      env: process.env,
+      cwd: process.cwd(),
+      signal: ctx.signal,
+      restart: mode === 'restart' ? 'always' : Boolean(options.restart),
+      onEvent: (event) => {
+        // A pull's bar goes before anything else is printed.
+        if (event.type === 'resolved') pulls.finish();
+        progress(output, options, event);
+      },
+    });
+  } finally {
+    pulls.finish();
+  }
   const trace = session.pipeline.trace.entries;
   if (options.json) {
     output.json({ ok: true, ...outcome, configFile: session.configFile ?? null, trace: traceJson(trace) });
