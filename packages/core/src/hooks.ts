@@ -54,22 +54,31 @@ export interface HookSignatures {
    */
   unresolved: HookSignature<UnresolvedReport, string | undefined>;
   /**
-   * Runs before the container is created, after the image resolved. Throw to
-   * refuse the start (port in use, missing API key...). Return nothing.
+   * Runs before the container is created, after the image resolved, under
+   * the lifecycle lock. Also runs when the container already runs and may be
+   * kept (`existing` says what is there). Throw to refuse the start (port in
+   * use, missing API key...). Return nothing.
    */
   beforeStart: HookSignature<StartRequest, void>;
   /**
    * A waterfall that builds the container spec. Receives the spec built so
    * far (core's defaults first); return a changed spec, or `undefined` to keep
-   * it. Runs after `beforeStart`, before the container is created.
+   * it. Runs after `beforeStart`, before the container is created. Put
+   * secret values in `env` and their keys in `secretEnv`. What it returns is
+   * recorded (secrets left out) to tell a later start whether anything changed.
    */
   containerSpec: HookSignature<ContainerSpec, ContainerSpec | undefined>;
   /**
-   * Runs after the container started and passed its readiness checks.
-   * Start other components here. Return nothing.
+   * Runs after the container started and passed its readiness checks, or
+   * after a start found it already running with the same spec
+   * (`alreadyRunning`). Start other components here, idempotently. Return nothing.
    */
   afterStart: HookSignature<StartedContainer, void>;
-  /** Runs before the container is stopped. Stop other components here. Return nothing. */
+  /**
+   * Runs before the container is stopped (`server stop`, or a restart that
+   * replaces it), also when there is none (`containerId` undefined). Stop
+   * other components here. Return nothing.
+   */
   beforeStop: HookSignature<StopRequest, void>;
   /** Runs after the container was stopped and removed. Return nothing. */
   afterStop: HookSignature<StopResult, void>;
