@@ -5,8 +5,6 @@ export { DEFAULT_TIMEOUTS, resolveSettings } from './config/settings.js';
 export { envTokenCredential, GHCR_TOKEN_VARIABLES } from './credentials/env-token.js';
 export type { Credential, CredentialRequest } from './credentials/types.js';
 export { formatDuration, parseDuration } from './duration.js';
-export { type PullDecision, pullDecision } from './freshness/pull-decision.js';
-export { type RemoteDigest, remoteDigest } from './freshness/remote-digest.js';
 export { DockerEngine } from './engine/docker-engine.js';
 export { parseReference } from './engine/reference.js';
 export type * from './engine/types.js';
@@ -23,6 +21,8 @@ export {
   StateError,
   StigmerError,
 } from './errors.js';
+export { type PullDecision, pullDecision } from './freshness/pull-decision.js';
+export { type RemoteDigest, remoteDigest } from './freshness/remote-digest.js';
 export type { HookKind, HookName, HookSignature, HookSignatures } from './hooks.js';
 export { HOOK_KINDS, HOOK_NAMES } from './hooks.js';
 export { platformMatches } from './image/platform.js';

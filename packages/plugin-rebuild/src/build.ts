@@ -31,7 +31,12 @@ export async function runBuild(
   });
   child.all?.on('data', (chunk: Buffer) => {
     process.stderr.write(chunk);
-    tail.push(...chunk.toString().split(/[\r\n]+/).filter(Boolean));
+    tail.push(
+      ...chunk
+        .toString()
+        .split(/[\r\n]+/)
+        .filter(Boolean),
+    );
     tail.splice(0, Math.max(0, tail.length - 10));
   });
   const result = await child;
