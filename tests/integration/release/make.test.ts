@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness, harnessDocker } from '../harness/context.js';
-import { removeImages } from '../harness/images.js';
+import { makeTestImage, removeImages } from '../harness/images.js';
 import { FIXTURE_AGENT_RUNNER, make, run } from './run.js';
 
 // The Makefile's targets, run for real against the harness's engine, with the
@@ -11,6 +11,8 @@ import { FIXTURE_AGENT_RUNNER, make, run } from './run.js';
 // backend/services/agent-runner, context ../../..). The standalone binary is
 // reused when standalone.test.ts already built it in this run (make decides).
 const image = `stigmer-it/agent-runner:make-${process.pid}`;
+/** A busybox image for the "running agent-runner" container. */
+const runnerImage = `stigmer-it/agent-runner:make-runner-${process.pid}`;
 const container = `stigmer-it-runner-${process.pid}`;
 const dirs: string[] = [];
 const imageVars = [`AGENT_RUNNER_DIR=${FIXTURE_AGENT_RUNNER}`, `AGENT_RUNNER_IMAGE=${image}`];
@@ -33,6 +35,7 @@ async function containerExists(name: string): Promise<boolean> {
 
 beforeAll(async () => {
   await removeImages(harnessDocker(), [image]);
+  await makeTestImage(runnerImage, { docker: harnessDocker() });
 });
 
 afterAll(async () => {
@@ -40,7 +43,7 @@ afterAll(async () => {
     .getContainer(container)
     .remove({ force: true })
     .catch(() => undefined);
-  await removeImages(harnessDocker(), [image]);
+  await removeImages(harnessDocker(), [image, runnerImage]);
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
@@ -71,7 +74,7 @@ describe('make release-local-full', () => {
     const docker = harnessDocker();
     const running = await docker.createContainer({
       name: container,
-      Image: harness().testImage.id,
+      Image: runnerImage,
       Cmd: ['sleep', '600'],
       HostConfig: { NetworkMode: 'none' },
     });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness, harnessDocker } from '../harness/context.js';
-import { removeImages } from '../harness/images.js';
+import { makeTestImage, removeImages } from '../harness/images.js';
 import { make, REPO, type RunResult, run, tempProject } from './run.js';
 
 // The standalone binary (Node's single-executable application) is built once
@@ -23,10 +23,11 @@ function standalone(args: string[], cwd: string, env: Record<string, string> = {
   return run(stigmerBin, args, { cwd, env: { DOCKER_HOST: harness().dockerHost, ...env } });
 }
 
+let localId: string;
+
 beforeAll(async () => {
-  // Tagged by id first: the image stays even if the harness's own tag goes.
-  const [repo, t] = tag.split(':') as [string, string];
-  await harnessDocker().getImage(harness().testImage.id).tag({ repo, tag: t });
+  // This file's own local image, so nothing else that runs on the engine can take it away.
+  localId = await makeTestImage(tag, { docker: harnessDocker() });
   installDir = await mkdtemp(path.join(tmpdir(), 'stigmer-it-install-'));
   stigmerBin = path.join(installDir, 'stigmer');
   built = await make(['release-local', `INSTALL_DIR=${installDir}`], harness().dockerHost);
@@ -64,7 +65,7 @@ describe('make release-local and the standalone binary', () => {
     const result = await standalone(['image', 'resolve', '--explain'], cwd);
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toContain(`${tag} (${harness().testImage.id.slice(0, 19)}, `);
+    expect(result.stdout).toContain(`${tag} (${localId.slice(0, 19)}, `);
     expect(result.stdout).toContain('from local engine');
     expect(result.stdout).toMatch(/resolveImage\s+stigmer:local-image\s+resolved/);
     expect(result.stdout).not.toContain('stigmer:ghcr');
@@ -112,7 +113,7 @@ export default function probe() {
     const result = await standalone(['image', 'resolve'], cwd);
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toContain(`${tag} (${harness().testImage.id.slice(0, 19)}`);
+    expect(result.stdout).toContain(`${tag} (${localId.slice(0, 19)}`);
     expect(result.stdout).toContain('the probe plugin');
   });
 
