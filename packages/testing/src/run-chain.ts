@@ -1,5 +1,7 @@
 import {
   ConfigError,
+  CREDENTIALS_PLUGIN,
+  credentialsPlugin,
   DEFAULT_TIMEOUTS,
   DockerEngine,
   type Engine,
@@ -30,7 +32,10 @@ export interface RunChainOptions {
   engine?: Engine;
   /** Changes to the default request (`stigmer-agent-runner:local`, `missing`, online, the engine's platform). */
   request?: Partial<ResolveRequest>;
-  /** What `ctx.run` shows plugins. Default: the process's folder and environment. */
+  /**
+   * What `ctx.run` shows plugins, and where core's credential providers look
+   * (`DOCKER_CONFIG`, `DOCKER_AUTH_CONFIG`, `HOME`). Default: the process's folder and environment.
+   */
   cwd?: string;
   env?: Readonly<Record<string, string | undefined>>;
   /** A config file path to show plugins in `ctx.run.configFile`. Default none. */
@@ -89,6 +94,16 @@ export async function runChain(options: RunChainOptions): Promise<ChainRun> {
     onProgress: (event) => progress.push(event),
   });
   await pipeline.use(await Promise.all(options.plugins.map(toLoaded)));
+  // As in the CLI: core's credential providers (docker config, helpers, DOCKER_AUTH_CONFIG) answer last.
+  await pipeline.use([
+    {
+      plugin: credentialsPlugin(),
+      options: {},
+      specifier: CREDENTIALS_PLUGIN,
+      loadedFrom: 'builtin:@stigmer/core',
+      index: -1,
+    },
+  ]);
   const request: ResolveRequest = {
     localTag: 'stigmer-agent-runner:local',
     platform: undefined,

@@ -6,7 +6,7 @@ import { registryPlugin } from '@stigmer/plugin-registry';
 import { type RunChainOptions, runChain } from '@stigmer/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { projectDir, stigmer } from '../cli/run.js';
-import { harnessDocker } from '../harness/context.js';
+import { harness, harnessDocker } from '../harness/context.js';
 import { type FaultProxy, startFaultProxy } from '../harness/fault-proxy.js';
 import { makeTestImage, removeImages } from '../harness/images.js';
 import { pushImage } from '../harness/push.js';
@@ -179,6 +179,49 @@ describe('mirrors with rewrite rules', () => {
   });
 });
 
+describe('per-registry credentials', () => {
+  it("the origin's credentials come from the shared providers (DOCKER_AUTH_CONFIG) after the mirror was left", async () => {
+    const { tokenRegistry, users, dockerHost, testImage } = harness();
+    const localTag = images.name();
+    const privateName = `${tokenRegistry}/stigmer/private-runner`;
+    images.track(`${privateName}:0.1.0`);
+    mirrorProxy.add({ target: 'manifest', fault: { kind: 'status', status: 429 } });
+    const basic = Buffer.from(`${users.reader.username}:${users.reader.password}`).toString('base64');
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: dataDir,
+      DOCKER_HOST: dockerHost,
+      DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [tokenRegistry]: { auth: basic } } }),
+    };
+    const options = {
+      image: privateName,
+      tag: '0.1.0',
+      mirrors: [{ match: `${tokenRegistry}/stigmer/*`, rewrite: `${mirrorProxy.host}/stigmer/*` }],
+    };
+    const result = await runChain({
+      plugins: [[registryPlugin(), options]],
+      request: { localTag },
+      dataDir,
+      env,
+    });
+    expect(result.error).toBeUndefined();
+    expect(result.image).toMatchObject({ id: testImage.id, source: `pulled from ${privateName}:0.1.0` });
+    const answered = result.trace.filter((e) => e.hook === 'credentials' && e.outcome === 'resolved');
+    expect(answered.map((e) => e.reason)).toContainEqual(expect.stringMatching(/DOCKER_AUTH_CONFIG/));
+    expect(JSON.stringify(result.trace)).not.toContain(users.reader.password);
+
+    // Without them the private image is refused, and the message says which registries were tried.
+    const anonymous = await runChain({
+      plugins: [[registryPlugin(), options]],
+      request: { localTag: images.name(), pull: { retries: 0, retryDelayMs: 10, stallTimeoutMs: 0 } },
+      dataDir: await mkdtemp(path.join(tmpdir(), 'stigmer-registry-data-')),
+      env: { ...env, DOCKER_AUTH_CONFIG: '{}' },
+    });
+    expect(anonymous.error?.code).toBe('PULL_UNAUTHORIZED');
+    expect(anonymous.error?.message).toContain(`  - ${privateName}:0.1.0: credentials refused`);
+  });
+});
+
 describe('pull policies', () => {
   const originOnly = { mirrors: [] };
 
@@ -243,7 +286,8 @@ describe('pull policies', () => {
       request: { localTag, pullPolicy: 'always' },
       dataDir,
     });
-    expect(again.trace.map((e) => [e.plugin, e.outcome])).toEqual([
+    const decisions = again.trace.filter((e) => e.hook === 'resolveImage');
+    expect(decisions.map((e) => [e.plugin, e.outcome])).toEqual([
       ['stigmer:local-image', 'passed'],
       ['stigmer:registry', 'resolved'],
     ]);
