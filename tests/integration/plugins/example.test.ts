@@ -120,6 +120,22 @@ describe('the example installed as `npm install stigmer-plugin-example` would, l
     );
   });
 
+  it('with no config, lists the built-in default chain, every plugin bundled with stigmer', async () => {
+    const result = await stigmer(['plugins', 'list', '--json'], { cwd: await projectDir() });
+    expect(result.exitCode).toBe(0);
+    const listed = JSON.parse(result.stdout) as {
+      configFile: null;
+      plugins: { name: string; loadedFrom: string }[];
+    };
+    expect(listed.configFile).toBeNull();
+    expect(listed.plugins.slice(0, 3).map((p) => p.name)).toEqual([
+      'stigmer:local-image',
+      'stigmer:ghcr',
+      'stigmer:build-hint',
+    ]);
+    expect(listed.plugins.every((p) => p.loadedFrom.startsWith('bundled with stigmer ('))).toBe(true);
+  });
+
   it('without the plugin installed, says where it looked and how to install it', async () => {
     const cwd = await projectDir({ '.stigmerrc': 'plugins: [[example, {image: "x:1"}]]\n' });
     const result = await stigmer(['plugins', 'list'], { cwd });

@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harnessDocker } from '../harness/context.js';
+import { type FaultProxy, startFaultProxy } from '../harness/fault-proxy.js';
 import { makeTestImage, removeImages } from '../harness/images.js';
 import { pushImage } from '../harness/push.js';
 import { type Registry, startRegistry } from '../harness/registry.js';
@@ -22,6 +23,8 @@ import { imageId } from './helpers.js';
  * to reach the network would fail these tests.
  */
 let registry: Registry;
+/** In front of the registry, recording every request: offline runs must make none. */
+let proxy: FaultProxy;
 let sourceId: string;
 let fixture: ServerFixture;
 const SOURCE = `stigmer-it/offline-source:${process.pid}`;
@@ -33,17 +36,18 @@ beforeAll(async () => {
   sourceId = await makeTestImage(SOURCE, {
     labels: { 'org.opencontainers.image.version': '0.1.0', 'org.stigmer.test.offline': String(process.pid) },
   });
-  pulledRef = `${registry.host}/stigmer/agent-runner:0.1.0`;
+  proxy = await startFaultProxy(registry.host);
+  pulledRef = `${proxy.host}/stigmer/agent-runner:0.1.0`;
   await pushImage(harnessDocker(), SOURCE, {
     registry: registry.host,
     repository: 'stigmer/agent-runner',
     tag: '0.1.0',
   });
-  await removeImages(harnessDocker(), [SOURCE, pulledRef]);
+  await removeImages(harnessDocker(), [SOURCE, `${registry.host}/stigmer/agent-runner:0.1.0`]);
   expect(await imageId(sourceId)).toBeUndefined();
   fixture = await serverFixture({
     localImage: false,
-    ghcr: { registry: registry.host, tag: '0.1.0' },
+    ghcr: { registry: proxy.host, tag: '0.1.0' },
     extraPlugins: [['offline', { archives: './images' }]],
   });
 });
@@ -51,6 +55,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await cleanupFixtures();
   await removeImages(harnessDocker(), [pulledRef, sourceId]);
+  await proxy?.stop();
   await registry?.stop();
 });
 
@@ -83,7 +88,9 @@ describe('offline mode with archive folders', () => {
   });
 
   it('with every registry stopped and the image gone, `--offline` resolves from the archive folder', async () => {
+    expect(proxy.requests.length).toBeGreaterThan(0); // the export did pull through it
     await registry.stop();
+    proxy.requests.length = 0;
     await forget();
     const result = await runStigmer(fixture, ['image', 'resolve', '--offline', '--explain']);
     expect(result.stderr).toBe('');
@@ -97,6 +104,7 @@ describe('offline mode with archive folders', () => {
       /stigmer:offline\s+resolved\s+\S+\s+offline: loaded \S+ from \S+ \(checksum, id and platform checked\)/,
     );
     expect(await imageId(fixture.localTag)).toBe(sourceId);
+    expect(proxy.requests).toEqual([]);
   });
 
   it('`stigmer image import DIR` loads it, then `stigmer server start --offline` runs it', async () => {
@@ -114,6 +122,7 @@ describe('offline mode with archive folders', () => {
     expect(info?.State.Running).toBe(true);
     expect(info?.Image).toBe(sourceId);
     expect((await runStigmer(fixture, ['server', 'stop'])).exitCode).toBe(0);
+    expect(proxy.requests).toEqual([]);
   });
 
   it('refuses a damaged archive before the engine loads it', async () => {
@@ -140,7 +149,7 @@ describe('offline mode with archive folders', () => {
     await forget();
     const bare = await serverFixture({
       localImage: false,
-      ghcr: { registry: registry.host, tag: '0.1.0' },
+      ghcr: { registry: proxy.host, tag: '0.1.0' },
       extraPlugins: ['offline'],
     });
     const result = await runStigmer(bare, ['image', 'resolve', '--offline']);
@@ -154,7 +163,7 @@ describe('offline mode with archive folders', () => {
       '',
       'Tried:',
       `  - stigmer:local-image: ${bare.localTag} is not in the local engine`,
-      `  - stigmer:ghcr: not pulling ${registry.host}/stigmer/agent-runner:0.1.0: offline mode`,
+      `  - stigmer:ghcr: not pulling ${proxy.host}/stigmer/agent-runner:0.1.0: offline mode`,
       `  - stigmer:offline: offline: ${bare.localTag} is not in the local engine, and no archive folder is configured`,
       '',
       'On a machine with network access and the same config, export it:',
@@ -162,5 +171,6 @@ describe('offline mode with archive folders', () => {
       `Then copy DIR here and load it with \`stigmer image import DIR\`, or set the offline plugin's "archives" option to it.`,
       '',
     ]);
+    expect(proxy.requests).toEqual([]);
   });
 });
