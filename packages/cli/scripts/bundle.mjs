@@ -157,7 +157,7 @@ async function buildSingle() {
     logOverride: { 'empty-import-meta': 'silent' },
   });
   const { code, replaced } = await rewriteDynamicImports(result.outputFiles[0].text);
-  if (/\bvar import_meta\d* = \{\}/.test(code)) {
+  if (/\bimport_meta\d* = \{\}/.test(code)) {
     throw new Error('--single: a bundled module reads import.meta, which is empty in CommonJS');
   }
   mkdirSync(dirname(outfile), { recursive: true });
