@@ -75,11 +75,13 @@ describe('stigmer server start with a HEALTHCHECK in the image', () => {
     expect(await inspect(f.name)).toBeUndefined();
   });
 
-  it('fails with exit 12 and the exit code when the container exits at once', async () => {
-    const f = await serverFixture({ agentRunner: { command: ['sh', '-c', 'exit 3'] } });
+  it("fails with exit 12 and the engine's words when the container cannot start at all", async () => {
+    // No init: the engine itself must exec the command, and refuses the start.
+    const f = await serverFixture({ agentRunner: { command: ['/no/such/program'], init: false } });
     const result = await runStigmer(f, ['server', 'start']);
     expect(result.exitCode).toBe(12);
-    expect(result.stderr).toMatch(/exited with code 3|keeps exiting/);
+    expect(result.stderr).toContain(`The agent-runner container ${f.name} did not start.`);
+    expect(result.stderr).toMatch(/no such file or directory|not found/);
     expect(await inspect(f.name)).toBeUndefined();
   });
 });

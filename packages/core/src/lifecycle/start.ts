@@ -1,6 +1,6 @@
 import { interruption } from '../engine/pull.js';
 import type { ContainerInfo } from '../engine/types.js';
-import { ServerError } from '../errors.js';
+import { isStigmerError, ServerError } from '../errors.js';
 import type { ResolvedImage } from '../image/types.js';
 import { resolveImage } from '../pipeline/resolve.js';
 import { requestFor, type Session } from '../session.js';
@@ -112,49 +112,32 @@ async function startUnderLock(
   }
   const outcome = { dataDir: place.dataDir, image, spec: redactSpec(spec), specHash };
 
-  const removed: StoppedContainer[] = [];
-  let differences: string[] = [];
-  let replacedLive = false;
-  if (existing && LIVE_STATES.has(existing.state)) {
-    differences = differencesFrom(existing, print, spec, place);
-    const keep = differences.length === 0 && existing.state === 'running' && options.restart !== 'always';
-    if (keep) {
-      await place.store.write(stateOf(existing, image, specHash, existing.labels[LABELS.cliVersion]));
-      await pipeline.call('afterStart', {
-        id: existing.id,
-        spec,
-        image,
-        dataDir: place.dataDir,
-        alreadyRunning: true,
-      });
-      return {
-        ...outcome,
-        action: 'already-running',
-        container: containerView(existing),
-        differences,
-        removed,
-        waitedForHealth: false,
-      };
-    }
-    if (differences.length > 0 || options.restart === 'always') {
-      if (!options.restart) throw configChanged(existing, differences);
-      const reason = differences.length > 0 ? 'its image or spec differs' : 'a restart was asked for';
-      options.onEvent?.({ type: 'removing', container: existing, reason });
-      replacedLive = true;
-      removed.push(...(await stopUnderLock(session, place.dataDir, options, [existing])).containers);
-    } else {
-      // Same spec but crash-looping or paused: replace it.
-      options.onEvent?.({ type: 'removing', container: existing, reason: `it is ${existing.state}` });
-      removed.push(
-        await removeGracefully(session.engine, existing, session.settings.stopTimeout, options.signal),
-      );
-    }
-  } else if (existing) {
-    options.onEvent?.({ type: 'removing', container: existing, reason: `it is ${existing.state}` });
-    removed.push(
-      await removeGracefully(session.engine, existing, session.settings.stopTimeout, options.signal),
-    );
+  const live = existing !== undefined && LIVE_STATES.has(existing.state);
+  const differences = existing && live ? differencesFrom(existing, print, spec, place) : [];
+  if (existing?.state === 'running' && differences.length === 0 && options.restart !== 'always') {
+    await place.store.write(stateOf(existing, image, specHash, existing.labels[LABELS.cliVersion]));
+    await pipeline.call('afterStart', {
+      id: existing.id,
+      spec,
+      image,
+      dataDir: place.dataDir,
+      alreadyRunning: true,
+    });
+    const container = containerView(existing);
+    return {
+      ...outcome,
+      action: 'already-running',
+      container,
+      differences,
+      removed: [],
+      waitedForHealth: false,
+    };
   }
+  const replacedLive = live && (differences.length > 0 || options.restart === 'always');
+  if (existing && replacedLive && !options.restart) throw configChanged(existing, differences);
+  const removed = existing
+    ? await clearTheWay(session, place, existing, replacedLive, differences, options)
+    : [];
 
   const { info, waitedForHealth } = await createAndWait(session, spec, options);
   await place.store.write(stateOf(info, image, specHash, session.cliVersion));
@@ -175,6 +158,28 @@ async function startUnderLock(
   };
 }
 
+/**
+ * Removes what stands in the way of the new container: a live one being
+ * replaced goes through the stop sequence (its hooks included); a stopped,
+ * crash-looping or paused leftover is simply removed.
+ */
+async function clearTheWay(
+  session: Session,
+  place: ServerPlace,
+  existing: ContainerInfo,
+  replacingLive: boolean,
+  differences: readonly string[],
+  options: StartOptions,
+): Promise<StoppedContainer[]> {
+  if (replacingLive) {
+    const reason = differences.length > 0 ? 'its image or spec differs' : 'a restart was asked for';
+    options.onEvent?.({ type: 'removing', container: existing, reason });
+    return (await stopUnderLock(session, place.dataDir, options, [existing])).containers;
+  }
+  options.onEvent?.({ type: 'removing', container: existing, reason: `it is ${existing.state}` });
+  return [await removeGracefully(session.engine, existing, session.settings.stopTimeout, options.signal)];
+}
+
 /** Creates, starts and waits; whatever goes wrong (an interruption too) removes the container again. */
 async function createAndWait(
   session: Session,
@@ -189,7 +194,7 @@ async function createAndWait(
   try {
     options.onEvent?.({ type: 'created', id, name: spec.name });
     if (signal?.aborted) throw interruption(signal);
-    await engine.startContainer(id);
+    await startOrExplain(session, id, spec.name);
     const info = await waitReady(engine, id, {
       name: spec.name,
       timeoutMs: settings.readyTimeout,
@@ -203,6 +208,23 @@ async function createAndWait(
   } catch (error) {
     await engine.removeContainer(id, { force: true }).catch(() => {});
     throw error;
+  }
+}
+
+/** Starts the container; an engine that refuses (no such executable, a bad mount) means it did not start. */
+async function startOrExplain(session: Session, id: string, name: string): Promise<void> {
+  try {
+    await session.engine.startContainer(id);
+  } catch (error) {
+    if (!isStigmerError(error) || error.code !== 'ENGINE_FAILED') throw error;
+    throw new ServerError(
+      'SERVER_START_FAILED',
+      `The agent-runner container ${name} did not start. ${error.message}`,
+      {
+        cause: error,
+        details: { container: name },
+      },
+    );
   }
 }
 
