@@ -1,3 +1,3 @@
 // Runs every benchmark in bench/. Each compares against a baseline in the same run.
 await import('./startup.mjs');
-await import('./server-start.mjs');
+await import('./pull.mjs');

@@ -70,14 +70,13 @@ export async function pullAndTag(
   const settings = { ...DEFAULT_PULL_SETTINGS, ...definedOnly(request.settings ?? {}) };
   const { reference } = request;
   const parsed = parseReference(reference);
-  const wanted = request.platform ?? (await ctx.engine.platform());
-  const state: AttemptState = {
-    attempts: 0,
-    credential: await ctx.credentials(parsed.registry, parsed.repository),
-    credentialsUsed: [],
-    anonymousRetried: false,
-  };
-  const before = await ctx.engine.inspectImage(reference);
+  // Independent questions: asked side by side.
+  const [wanted, credential, before] = await Promise.all([
+    request.platform ?? ctx.engine.platform(),
+    ctx.credentials(parsed.registry, parsed.repository),
+    ctx.engine.inspectImage(reference),
+  ]);
+  const state: AttemptState = { attempts: 0, credential, credentialsUsed: [], anonymousRetried: false };
   const facts = (said: string): FailureFacts => ({
     reference,
     registry: parsed.registry,
@@ -97,7 +96,9 @@ export async function pullAndTag(
     );
     try {
       const result = await ctx.engine.pull(reference, {
-        platform: wanted,
+        // Only an explicit platform is sent, as `docker pull` does: the engine
+        // picks its own otherwise, and the check below holds either way.
+        platform: request.platform,
         auth: state.credential?.auth,
         signal: ctx.signal,
         stallTimeoutMs: settings.stallTimeoutMs,
