@@ -1,12 +1,18 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { harness, harnessDocker } from '../harness/context.js';
 import { removeImages } from '../harness/images.js';
-import { cleanupFixtures, inspect, runStigmer, serverFixture } from './helpers.js';
+import { cleanupFixtures, inspect, runStigmer, serverFixture, spawnStigmer, until } from './helpers.js';
 
 afterEach(cleanupFixtures);
 
 /** The test image plus a HEALTHCHECK that passes once /tmp/healthy exists. */
 const HEALTH_IMAGE = `stigmer-it/health-runner:${process.pid}`;
+/** The same check with a 5-minute start period: failures do not count, it stays "starting". */
+const SLOW_HEALTH_IMAGE = `stigmer-it/health-runner:${process.pid}-slow`;
+
+const check = { Test: ['CMD-SHELL', 'test -e /tmp/healthy'], Interval: 1e9, Timeout: 1e9, Retries: 2 };
 
 /**
  * Made by committing a container of the test image with a health check in
@@ -17,30 +23,29 @@ beforeAll(async () => {
   const docker = harnessDocker();
   const base = await docker.createContainer({ Image: harness().testImage.id, Cmd: ['sh'] });
   try {
-    const [repo, tag] = HEALTH_IMAGE.split(':') as [string, string];
-    await base.commit({
-      repo,
-      tag,
-      _body: {
-        Healthcheck: { Test: ['CMD-SHELL', 'test -e /tmp/healthy'], Interval: 1e9, Timeout: 1e9, Retries: 2 },
-      },
-    });
+    for (const [image, healthcheck] of [
+      [HEALTH_IMAGE, check],
+      [SLOW_HEALTH_IMAGE, { ...check, StartPeriod: 300e9 }],
+    ] as const) {
+      const [repo, tag] = image.split(':') as [string, string];
+      await base.commit({ repo, tag, _body: { Healthcheck: healthcheck } });
+    }
   } finally {
     await base.remove({ force: true });
   }
 });
 
-afterAll(() => removeImages(harnessDocker(), [HEALTH_IMAGE]));
+afterAll(() => removeImages(harnessDocker(), [HEALTH_IMAGE, SLOW_HEALTH_IMAGE]));
 
-/** A fixture whose local tag is the health-checked image. */
-async function healthFixture(command: string, server: Record<string, unknown> = {}) {
+/** A fixture whose local tag is a health-checked image. */
+async function healthFixture(command: string, server: Record<string, unknown> = {}, image = HEALTH_IMAGE) {
   const f = await serverFixture({
     localImage: false,
     agentRunner: { command: ['sh', '-c', command] },
     server,
   });
   const [repo, t] = f.localTag.split(':') as [string, string];
-  await harnessDocker().getImage(HEALTH_IMAGE).tag({ repo, tag: t });
+  await harnessDocker().getImage(image).tag({ repo, tag: t });
   return f;
 }
 
@@ -73,6 +78,24 @@ describe('stigmer server start with a HEALTHCHECK in the image', () => {
     // Before the first probe the engine says "starting"; with retries it may already have failed once.
     expect(result.stderr).toMatch(/not ready within 1\.5s|unhealthy/);
     expect(await inspect(f.name)).toBeUndefined();
+  });
+
+  it('on SIGINT while waiting for health: removes the half-started container and the lock, exits 130', async () => {
+    const f = await healthFixture('while :; do sleep 1; done', {}, SLOW_HEALTH_IMAGE);
+    const run = spawnStigmer(f, ['server', 'start']);
+    let stderr = '';
+    run.child.stderr?.on('data', (d: Buffer) => {
+      stderr += d;
+    });
+    await until(() => stderr.includes('to pass its health check'), 20_000, 'the health wait');
+    run.child.kill('SIGINT');
+    const result = await run.done;
+    expect(result.exitCode).toBe(130);
+    expect(await inspect(f.name)).toBeUndefined();
+    await expect(readFile(path.join(f.dataDir, 'server.lock'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(readFile(path.join(f.dataDir, 'agent-runner.json'))).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
   });
 
   it("fails with exit 12 and the engine's words when the container cannot start at all", async () => {
