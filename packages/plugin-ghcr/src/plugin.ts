@@ -62,7 +62,7 @@ async function pull(request: ResolveRequest, ctx: HookContext<GhcrOptions>, opti
     });
   } catch (error) {
     if (!isStigmerError(error) || error.code !== 'PULL_NOT_FOUND') throw error;
-    ctx.note(`pull of ${reference} failed: not in the registry`, {
+    ctx.note(`pull of ${reference} failed`, {
       reference,
       error: String(error.details.said ?? error.message),
     });

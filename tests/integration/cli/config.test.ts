@@ -45,7 +45,7 @@ describe('stigmer config validate', () => {
     const result = await stigmer(['config', 'validate'], { cwd });
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe(
-      `${cwd}/.stigmerrc is valid; plugins: stigmer:local-image, stigmer:ghcr, stigmer:build-hint\n`,
+      `${cwd}/.stigmerrc is valid; plugins: stigmer:local-image, stigmer:ghcr, stigmer:build-hint, stigmer:credentials\n`,
     );
     expect(result.exitCode).toBe(0);
   });

@@ -84,7 +84,8 @@ describe('stigmer image resolve against a real engine and registry', () => {
       },
     });
     expect(doc.image.digest).toMatch(new RegExp(`^${registry}/stigmer/agent-runner@sha256:[0-9a-f]{64}$`));
-    expect(doc.trace.map((e: { plugin: string; outcome: string }) => [e.plugin, e.outcome])).toEqual([
+    const resolvers = doc.trace.filter((e: { hook: string }) => e.hook === 'resolveImage');
+    expect(resolvers.map((e: { plugin: string; outcome: string }) => [e.plugin, e.outcome])).toEqual([
       ['stigmer:local-image', 'passed'],
       ['stigmer:ghcr', 'resolved'],
     ]);

@@ -62,7 +62,7 @@ describe('not found', () => {
       `Error: manifest for ${r.reference} not found: manifest unknown: manifest unknown`,
     ]);
     expect(lines).toContain(
-      `  - stigmer:ghcr: pull of ${r.reference} failed: not in the registry (manifest for ${r.reference} not found: manifest unknown: manifest unknown)`,
+      `  - stigmer:ghcr: pull of ${r.reference} failed (manifest for ${r.reference} not found: manifest unknown: manifest unknown)`,
     );
     expect(await imageId(r.tag)).toBeUndefined();
   });

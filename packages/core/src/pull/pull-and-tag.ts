@@ -155,7 +155,7 @@ export async function pullAndTag(
   await ctx.engine.tag(image.id, request.localTag);
   const via = state.anonymousRetried ? ' (anonymously, after the credentials were rejected)' : '';
   ctx.note(
-    `pulled ${reference}${via}, ${image.platform}, ${repoDigest?.split('@')[1] ?? 'no digest'}; tagged ${request.localTag}`,
+    `pulled ${reference}${via} and tagged it ${request.localTag} (${image.platform}, ${repoDigest?.split('@')[1] ?? 'no digest'})`,
     {
       reference,
     },
