@@ -206,6 +206,27 @@ describe('stigmer server start against a real engine', () => {
     expect(await inspect(f.name)).toBeUndefined();
   });
 
+  it('warns when no plugin contributes to the container spec (a chain without agent-runner)', async () => {
+    // An image whose own command runs on: the bare spec has none of its own.
+    const f = await serverFixture({ localImage: false });
+    const docker = harnessDocker();
+    const base = await docker.createContainer({ Image: harness().testImage.id, Cmd: ['sh'] });
+    const [repo, tag] = f.localTag.split(':') as [string, string];
+    await base
+      .commit({ repo, tag, _body: { Cmd: LOOP_COMMAND } })
+      .finally(() => base.remove({ force: true }));
+    const configFile = path.join(f.cwd, '.stigmerrc');
+    const config = JSON.parse(await readFile(configFile, 'utf8'));
+    config.plugins = config.plugins.filter((p: unknown) => !(Array.isArray(p) && p[0] === 'agent-runner'));
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(configFile, JSON.stringify(config));
+    const result = await runStigmer(f, ['server', 'start']);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain('warning: no plugin contributes to the container spec');
+    expect(result.stderr).toContain('add "agent-runner" to "plugins"');
+    expect((await inspect(f.name))?.HostConfig.RestartPolicy?.Name ?? '').toMatch(/^(no)?$/);
+  });
+
   it('status --json reports state, health, image, digest, uptime and restart count', async () => {
     const f = await serverFixture();
     expect((await runStigmer(f, ['server', 'start'])).exitCode).toBe(0);

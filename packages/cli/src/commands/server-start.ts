@@ -68,6 +68,10 @@ export async function serverStart(
 
 /** Progress on stderr, so stdout keeps only the result. */
 function progress(output: Output, options: GlobalOptions, event: LifecycleEvent): void {
+  if (event.type === 'warning') {
+    output.warn(event.message);
+    return;
+  }
   if (options.quiet || options.json) return;
   const text = describeEvent(event);
   if (text) output.error(text);

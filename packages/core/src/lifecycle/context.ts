@@ -13,7 +13,8 @@ export type LifecycleEvent =
   | { type: 'removing'; container: ContainerInfo; reason: string }
   | { type: 'created'; id: string; name: string }
   | { type: 'waiting-for-health'; name: string }
-  | { type: 'stopping'; container: ContainerInfo };
+  | { type: 'stopping'; container: ContainerInfo }
+  | { type: 'warning'; message: string };
 
 /** What every lifecycle command needs besides the session. */
 export interface LifecycleOptions {

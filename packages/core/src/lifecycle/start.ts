@@ -101,6 +101,13 @@ async function startUnderLock(
     labels: {},
     mounts: [],
   };
+  if (![...pipeline.taps.values()].some((hooks) => hooks.includes('containerSpec'))) {
+    // Legal (a bare image), but most likely a config that lists plugins without agent-runner.
+    options.onEvent?.({
+      type: 'warning',
+      message: `no plugin contributes to the container spec, so ${seed.name} gets no environment, mounts or restart policy; add "agent-runner" to "plugins" in your stigmer config`,
+    });
+  }
   const built = ((await pipeline.call('containerSpec', seed)) as ContainerSpec | undefined) ?? seed;
   const print = fingerprint(built, image.id);
   const specHash = fingerprintHash(print);
