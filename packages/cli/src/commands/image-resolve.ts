@@ -19,6 +19,9 @@ export async function imageResolve(ctx: CommandContext, options: GlobalOptions, 
   const session = await openSession({
     ...sessionOptions(options, output, ctx.signal),
     onProgress: (event) => progress.onEvent(event),
+    onWarn: (plugin, message) => {
+      if (!progress.warn(plugin, message)) output.warn(`${plugin}: ${message}`);
+    },
   });
   ctx.session = session;
   output.redact = (text) => session.pipeline.redact(text);

@@ -104,6 +104,37 @@ describe('ProgressRenderer', () => {
     expect(run('bar', true)).toContain('\x1b[36m');
   });
 
+  it('warnings: a JSON line in json mode; otherwise the bar is cleared for the caller to print', () => {
+    let out = '';
+    const json = new ProgressRenderer('json', { write: (t: string) => (out += t) });
+    expect(json.warn('stigmer:credentials', 'helper missing')).toBe(true);
+    expect(JSON.parse(out)).toEqual({
+      event: 'warning',
+      plugin: 'stigmer:credentials',
+      message: 'helper missing',
+    });
+    out = '';
+    let now = 0;
+    const bar = new ProgressRenderer(
+      'bar',
+      { write: (t: string) => (out += t), columns: 100 },
+      { now: () => now },
+    );
+    const event = {
+      type: 'layer',
+      layer: 'aaaaaaaaaaaa',
+      status: 'Downloading',
+      current: 1,
+      total: 2,
+    } as const;
+    bar.onEvent({ plugin: 'p', reference: 'r:1', event });
+    now = 200;
+    bar.onEvent({ plugin: 'p', reference: 'r:1', event });
+    expect(out).toContain('] ');
+    expect(bar.warn('p', 'x')).toBe(false);
+    expect(out.endsWith('\r\x1b[K')).toBe(true);
+  });
+
   it('none: nothing', () => {
     expect(run('none')).toBe('');
   });

@@ -96,6 +96,20 @@ export class ProgressRenderer {
     else this.out(`  ${reference}: ${amount(snap)}, layers ${snap.layersDone}/${snap.layers}\n`);
   }
 
+  /**
+   * A warning during a pull: a JSON line in `json` mode (stderr stays all
+   * JSON), else the bar is cleared so the caller can print it on a clean
+   * line. True when the warning was written here.
+   */
+  warn(plugin: string, message: string): boolean {
+    if (this.mode === 'json') {
+      this.json({ event: 'warning', plugin, message });
+      return true;
+    }
+    this.clearBar();
+    return false;
+  }
+
   /** Clears the bar; call before printing the result or an error. */
   finish(): void {
     this.clearBar();
