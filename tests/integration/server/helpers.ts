@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type CliResult, projectDir, STIGMER_BIN } from '../cli/run.js';
@@ -25,7 +25,7 @@ export interface ServerFixture {
 }
 
 let counter = 0;
-const made: { containers: string[]; tags: string[] } = { containers: [], tags: [] };
+const made: { containers: string[]; tags: string[]; dirs: string[] } = { containers: [], tags: [], dirs: [] };
 
 export interface FixtureOptions {
   /** Tag the harness's test image with the local tag (default true): the chain then resolves locally. */
@@ -70,6 +70,7 @@ export async function serverFixture(options: FixtureOptions = {}): Promise<Serve
     server: { containerName: name, dataDir, ...options.server },
   };
   const cwd = await projectDir({ '.stigmerrc': JSON.stringify(config, null, 2), ...options.files });
+  made.dirs.push(cwd, path.dirname(dataDir));
   return { name, dataDir, localTag, cwd, canary: `sk-canary-${randomBytes(12).toString('hex')}` };
 }
 
@@ -83,6 +84,7 @@ export async function cleanupFixtures(): Promise<void> {
       .catch(() => {});
   }
   await removeImages(docker, made.tags.splice(0));
+  await Promise.all(made.dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 }
 
 /** The environment the CLI runs with: minimal, with the fixture's API key. */
