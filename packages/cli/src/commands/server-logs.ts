@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import { InterruptedError, openSession, serverLogs as readLogs } from '@stigmer/core';
 import type { CommandContext } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
@@ -30,10 +31,12 @@ export async function serverLogs(ctx: CommandContext, options: ServerLogsOptions
   const secrets = logs.secrets.filter((s) => s.length >= 4);
   const mask = (text: string) => secrets.reduce((out, secret) => out.split(secret).join('***'), text);
   let pending = '';
+  // A chunk may end inside a multi-byte character; the decoder keeps the rest for the next one.
+  const decoder = new StringDecoder('utf8');
   await new Promise<void>((resolve, reject) => {
     logs.stream.on('data', (chunk: Buffer | string) => {
       // Whole lines only, so a secret split across chunks is still masked.
-      pending += chunk.toString();
+      pending += typeof chunk === 'string' ? chunk : decoder.write(chunk);
       const end = pending.lastIndexOf('\n');
       if (end === -1) return;
       process.stdout.write(mask(pending.slice(0, end + 1)));
@@ -42,6 +45,7 @@ export async function serverLogs(ctx: CommandContext, options: ServerLogsOptions
     logs.stream.on('end', resolve);
     logs.stream.on('error', reject);
   });
+  pending += decoder.end();
   if (pending) process.stdout.write(mask(pending));
   if (ctx.signal.aborted) {
     const reason = ctx.signal.reason;
