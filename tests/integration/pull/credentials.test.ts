@@ -112,6 +112,14 @@ describe('each credential source pulls the private image, and --explain names it
     // The plugin answered first: core's providers were not asked.
     expect(r.stdout).not.toContain('stigmer:credentials');
   });
+
+  it('GITHUB_TOKEN when GHCR_TOKEN is not set', async () => {
+    const r = await pull(PRIVATE, {}, { GITHUB_TOKEN: reader.password, GITHUB_ACTOR: reader.username }, [
+      '--explain',
+    ]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain(`credentials from GITHUB_TOKEN for ${registry()}`);
+  });
 });
 
 describe('falling back to anonymous', () => {

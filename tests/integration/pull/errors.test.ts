@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { projectDir, stigmer } from '../cli/run.js';
-import { harness } from '../harness/context.js';
+import { harness, harnessDocker } from '../harness/context.js';
 import { type FaultProxy, startFaultProxy } from '../harness/fault-proxy.js';
 import {
   cleanupImages,
@@ -49,6 +49,23 @@ async function pull(
 }
 
 const manifestRequests = () => proxy.requests.filter((r) => r.path.includes('/manifests/')).length;
+
+describe('stigmer image pull', () => {
+  it('pulls through the registry plugin even when the local image exists, and re-tags it', async () => {
+    const tag = localTag();
+    const [repo, t] = tag.split(':') as [string, string];
+    await harnessDocker().getImage(harness().testImage.id).tag({ repo, tag: t });
+    made.push(tag, `${proxy.host}/stigmer/agent-runner:0.1.0`);
+    const cwd = await projectDir({
+      '.stigmerrc': stigmerrc(tag, { registry: proxy.host, tag: '0.1.0' }, FAST_PULL),
+    });
+    const r = await stigmer(['image', 'pull', '--explain'], { cwd });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain(`skipped: a pull was asked for, so ${tag} is not reused`);
+    expect(manifestRequests()).toBeGreaterThan(0);
+    expect(await imageId(tag)).toBe(harness().testImage.id);
+  });
+});
 
 describe('not found', () => {
   it("passes to the build hint with the engine's words, exit 3, no tag", async () => {
