@@ -12,7 +12,7 @@ import {
 import type { GhcrOptions } from './options.js';
 import { registryReference } from './reference.js';
 
-const VERSION = '0.2.0';
+const VERSION = '0.1.0';
 const DEFAULT_REGISTRY = 'ghcr.io';
 
 /**
