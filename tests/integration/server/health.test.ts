@@ -1,9 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { harness, harnessDocker } from '../harness/context.js';
+import { harnessDocker } from '../harness/context.js';
 import { removeImages } from '../harness/images.js';
-import { cleanupFixtures, inspect, runStigmer, serverFixture, spawnStigmer, until } from './helpers.js';
+import {
+  cleanupFixtures,
+  inspect,
+  removeServerImage,
+  runStigmer,
+  serverFixture,
+  serverImage,
+  spawnStigmer,
+  until,
+} from './helpers.js';
 
 afterEach(cleanupFixtures);
 
@@ -21,7 +30,7 @@ const check = { Test: ['CMD-SHELL', 'test -e /tmp/healthy'], Interval: 1e9, Time
  */
 beforeAll(async () => {
   const docker = harnessDocker();
-  const base = await docker.createContainer({ Image: harness().testImage.id, Cmd: ['sh'] });
+  const base = await docker.createContainer({ Image: await serverImage(), Cmd: ['sh'] });
   try {
     for (const [image, healthcheck] of [
       [HEALTH_IMAGE, check],
@@ -35,7 +44,10 @@ beforeAll(async () => {
   }
 });
 
-afterAll(() => removeImages(harnessDocker(), [HEALTH_IMAGE, SLOW_HEALTH_IMAGE]));
+afterAll(async () => {
+  await removeImages(harnessDocker(), [HEALTH_IMAGE, SLOW_HEALTH_IMAGE]);
+  await removeServerImage();
+});
 
 /** A fixture whose local tag is a health-checked image. */
 async function healthFixture(command: string, server: Record<string, unknown> = {}, image = HEALTH_IMAGE) {

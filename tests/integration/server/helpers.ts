@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type CliResult, projectDir, STIGMER_BIN } from '../cli/run.js';
 import { harness, harnessDocker } from '../harness/context.js';
-import { removeImages } from '../harness/images.js';
+import { makeTestImage, removeImages } from '../harness/images.js';
 
 /** The container's command: a shell loop that prints a line and its API key (to prove logs are masked). */
 export const LOOP_COMMAND = [
@@ -22,6 +22,31 @@ export interface ServerFixture {
   cwd: string;
   /** A fake API key: it must reach the container's environment and nowhere else. */
   canary: string;
+}
+
+/**
+ * The image these tests run: the harness's busybox image with a label of its
+ * own, so its id differs from the shared test image's. Other test runs on the
+ * same engine remove the shared image (and containers made from it) when they
+ * finish; this one, and the containers made from it, they leave alone.
+ */
+const SERVER_IMAGE = `stigmer-it/server-base:${process.pid}`;
+let serverImageId: Promise<string> | undefined;
+
+/** Builds (once per test file; a build-cache hit after the first) the server tests' image; returns its id. */
+export function serverImage(): Promise<string> {
+  serverImageId ??= makeTestImage(SERVER_IMAGE, {
+    docker: harnessDocker(),
+    labels: { 'org.stigmer.test-suite': 'server' },
+  });
+  return serverImageId;
+}
+
+/** Removes the server tests' image name (call in afterAll). */
+export async function removeServerImage(): Promise<void> {
+  if (serverImageId === undefined) return;
+  serverImageId = undefined;
+  await removeImages(harnessDocker(), [SERVER_IMAGE]);
 }
 
 let counter = 0;
@@ -51,9 +76,10 @@ export async function serverFixture(options: FixtureOptions = {}): Promise<Serve
   made.containers.push(name);
   made.tags.push(localTag);
   if (options.localImage !== false) {
-    const { repository, tag } = harness().testImage;
     const [repo, t] = localTag.split(':') as [string, string];
-    await harnessDocker().getImage(`${repository}:${tag}`).tag({ repo, tag: t });
+    await harnessDocker()
+      .getImage(await serverImage())
+      .tag({ repo, tag: t });
   }
   const config = {
     image: { localTag },

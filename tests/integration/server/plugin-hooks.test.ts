@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupFixtures, inspect, runStigmer, serverFixture } from './helpers.js';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { cleanupFixtures, inspect, removeServerImage, runStigmer, serverFixture } from './helpers.js';
 
 afterEach(cleanupFixtures);
+afterAll(removeServerImage);
 
 /**
  * A third-party plugin as a user would write it: adds an environment variable

@@ -1,13 +1,24 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { harness, harnessDocker } from '../harness/context.js';
 import { removeImages } from '../harness/images.js';
-import { cleanupFixtures, inspect, runStigmer, serverFixture, spawnStigmer, until } from './helpers.js';
+import {
+  cleanupFixtures,
+  inspect,
+  removeServerImage,
+  runStigmer,
+  serverFixture,
+  serverImage,
+  spawnStigmer,
+  until,
+} from './helpers.js';
 import { type StallingRegistry, startStallingRegistry } from './stalling-registry.js';
 
 const registries: StallingRegistry[] = [];
 const pulled: string[] = [];
+
+afterAll(removeServerImage);
 
 afterEach(async () => {
   // Stalled transfers must be torn down, or the engine hangs the next pull of that layer.
@@ -110,9 +121,10 @@ describe('stigmer server start: concurrency and interruption', () => {
     expect(await labelledContainers(f.dataDir)).toHaveLength(0);
 
     // The image is now present locally; the next start must not wait for the dead holder.
-    const { repository, tag } = harness().testImage;
     const [repo, t] = f.localTag.split(':') as [string, string];
-    await harnessDocker().getImage(`${repository}:${tag}`).tag({ repo, tag: t });
+    await harnessDocker()
+      .getImage(await serverImage())
+      .tag({ repo, tag: t });
     const started = Date.now();
     const next = await runStigmer(f, ['server', 'start']);
     expect(next.exitCode).toBe(0);

@@ -1,10 +1,19 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { harness, harnessDocker } from '../harness/context.js';
-import { cleanupFixtures, inspect, LOOP_COMMAND, runStigmer, serverFixture } from './helpers.js';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { harnessDocker } from '../harness/context.js';
+import {
+  cleanupFixtures,
+  inspect,
+  LOOP_COMMAND,
+  removeServerImage,
+  runStigmer,
+  serverFixture,
+  serverImage,
+} from './helpers.js';
 
 afterEach(cleanupFixtures);
+afterAll(removeServerImage);
 
 /** Every file stigmer left in the data folder, with its content. */
 async function dataFiles(dataDir: string): Promise<Record<string, string>> {
@@ -26,7 +35,7 @@ describe('stigmer server start against a real engine', () => {
 
     const info = await inspect(f.name);
     expect(info?.State.Running).toBe(true);
-    expect(info?.Image).toBe(harness().testImage.id);
+    expect(info?.Image).toBe(await serverImage());
     // The image's environment (PATH) comes first; everything else is the original CLI's, exactly.
     const env = (info?.Config.Env ?? []).filter((e) => !e.startsWith('PATH='));
     expect(env.sort()).toEqual(
@@ -58,7 +67,7 @@ describe('stigmer server start against a real engine', () => {
       'org.stigmer.managed-by': 'stigmer',
       'org.stigmer.component': 'agent-runner',
       'org.stigmer.data-dir': f.dataDir,
-      'org.stigmer.image-id': harness().testImage.id,
+      'org.stigmer.image-id': await serverImage(),
       'org.stigmer.cli-version': expect.stringMatching(/^\d+\.\d+\.\d+/),
       'org.stigmer.spec-hash': expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
     });
@@ -210,7 +219,7 @@ describe('stigmer server start against a real engine', () => {
     // An image whose own command runs on: the bare spec has none of its own.
     const f = await serverFixture({ localImage: false });
     const docker = harnessDocker();
-    const base = await docker.createContainer({ Image: harness().testImage.id, Cmd: ['sh'] });
+    const base = await docker.createContainer({ Image: await serverImage(), Cmd: ['sh'] });
     const [repo, tag] = f.localTag.split(':') as [string, string];
     await base
       .commit({ repo, tag, _body: { Cmd: LOOP_COMMAND } })
@@ -245,7 +254,7 @@ describe('stigmer server start against a real engine', () => {
       foundBy: 'state',
       stateFile: 'ok',
       dataDir: f.dataDir,
-      container: { name: f.name, imageId: harness().testImage.id },
+      container: { name: f.name, imageId: await serverImage() },
     });
     expect(doc.uptimeMs).toBeGreaterThanOrEqual(0);
   });

@@ -2,9 +2,9 @@ import { mkdtemp } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { harness } from '../harness/context.js';
-import { cleanupFixtures, inspect, runStigmer, serverFixture } from './helpers.js';
+import { cleanupFixtures, inspect, removeServerImage, runStigmer, serverFixture } from './helpers.js';
 
 /**
  * A unix-socket proxy in front of the engine that keeps every byte the CLI
@@ -41,6 +41,7 @@ async function recordingProxy(
 }
 
 afterEach(cleanupFixtures);
+afterAll(removeServerImage);
 
 describe('what the CLI sends to the engine', () => {
   it('puts API keys only in the create request body, never in a URL', async () => {
