@@ -138,6 +138,34 @@ describe('stigmer server start: concurrency and interruption', () => {
     );
   });
 
+  it('waits on a lock held from another host, and says which file to delete if that process is gone', async () => {
+    const f = await serverFixture();
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    await mkdir(f.dataDir, { recursive: true });
+    const lockFile = path.join(f.dataDir, 'server.lock');
+    const holder = {
+      pid: 1,
+      startTime: '1',
+      host: 'elsewhere.example',
+      command: 'server start',
+      acquiredAt: 'then',
+      token: 't',
+    };
+    await writeFile(lockFile, JSON.stringify(holder));
+    const run = spawnStigmer(f, ['server', 'start']);
+    let stderr = '';
+    run.child.stderr?.on('data', (d: Buffer) => {
+      stderr += d;
+    });
+    await until(() => stderr.includes(`delete ${lockFile}`), 10_000, 'the waiting message');
+    expect(stderr).toContain('pid 1 on elsewhere.example');
+    run.child.kill('SIGINT');
+    expect((await run.done).exitCode).toBe(130);
+    // The other host's lock is not ours to delete.
+    expect(JSON.parse(await readFile(lockFile, 'utf8'))).toMatchObject({ host: 'elsewhere.example' });
+    expect(await inspect(f.name)).toBeUndefined();
+  });
+
   it('a second start waits for a running one and says so', async () => {
     const { registry, fixture: f } = await stalledFixture();
     const first = spawnStigmer(f, ['server', 'start']);

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { LifecycleEvent } from '@stigmer/core';
 
 /** `sha256:0123...` or a container id, as 12 characters. */
@@ -21,9 +22,11 @@ export function describeEvent(event: LifecycleEvent): string | undefined {
   switch (event.type) {
     case 'waiting-for-lock': {
       const h = event.holder;
-      return h
-        ? `Waiting for another stigmer (pid ${h.pid}, \`${h.command}\` since ${h.acquiredAt}) to finish...`
-        : 'Waiting for another stigmer to finish...';
+      if (!h) return 'Waiting for another stigmer to finish...';
+      // A holder on another machine (a shared home folder) cannot be checked for life.
+      const remote = h.host === hostname() ? '' : ` on ${h.host}`;
+      const hint = remote ? ` If that process is gone, delete ${event.lockFile}.` : '';
+      return `Waiting for another stigmer (pid ${h.pid}${remote}, \`${h.command}\` since ${h.acquiredAt}) to finish...${hint}`;
     }
     case 'removing':
       return `Removing ${event.container.name} (${shortId(event.container.id)}): ${event.reason}.`;

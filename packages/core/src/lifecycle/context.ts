@@ -8,7 +8,7 @@ import type { ContainerPlace } from './find.js';
 
 /** What happens during a lifecycle command, for the CLI to show as it goes. */
 export type LifecycleEvent =
-  | { type: 'waiting-for-lock'; holder: LockHolder | undefined }
+  | { type: 'waiting-for-lock'; holder: LockHolder | undefined; lockFile: string }
   | { type: 'resolved'; image: ResolvedImage }
   | { type: 'removing'; container: ContainerInfo; reason: string }
   | { type: 'created'; id: string; name: string }
@@ -47,6 +47,7 @@ export function lockFor(place: ServerPlace, command: string, options: LifecycleO
   return place.store.lock({
     command,
     signal: options.signal,
-    onWait: (holder) => options.onEvent?.({ type: 'waiting-for-lock', holder }),
+    onWait: (holder) =>
+      options.onEvent?.({ type: 'waiting-for-lock', holder, lockFile: place.store.lockFile }),
   });
 }
