@@ -136,14 +136,16 @@ export class ProgressRenderer {
   }
 
   private drawBar(snap: PullSnapshot): void {
-    const width = Math.max(40, this.sink.columns ?? 80);
+    // One line that never wraps: the figures first, then the bar, then the name shortened.
+    const width = Math.max(40, this.sink.columns || 80) - 1;
     const tail = `${amount(snap)}  ${formatBytes(Math.round(snap.rate))}/s  layers ${snap.layersDone}/${snap.layers}`;
-    const barWidth = Math.max(10, Math.min(30, width - tail.length - 20));
+    const available = width - tail.length - 4;
+    const barWidth = Math.max(10, Math.min(30, available - snap.reference.length));
+    const room = Math.max(10, available - barWidth);
     const ratio = snap.total > 0 ? Math.min(1, snap.bytes / snap.total) : 0;
     const filled = Math.round(ratio * barWidth);
     let bar = `${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}`;
     if (this.options.color) bar = `\x1b[36m${bar}\x1b[39m`;
-    const room = width - tail.length - barWidth - 8;
     const name = snap.reference.length > room ? `…${snap.reference.slice(-(room - 1))}` : snap.reference;
     this.out(`\r${name} [${bar}] ${tail}\x1b[K`);
     this.#barShown = true;

@@ -17,6 +17,8 @@ describe("classifyPullError sorts the engine's words into classes", () => {
     ['received unexpected HTTP status: 503 Service Unavailable', 'transient'],
     ['Head "http://127.0.0.1:5000/v2/a/b/manifests/x": EOF', 'transient'],
     ['read tcp 127.0.0.1:1->127.0.0.1:2: read: connection reset by peer', 'transient'],
+    ['Get "http://127.0.0.1:5000/v2/": context deadline exceeded', 'transient'],
+    ['Get "https://ghcr.io/v2/": dial tcp: lookup ghcr.io: no such host', 'transient'],
     ['no matching manifest for linux/s390x in the manifest list entries', 'wrong-platform'],
     ['something nobody has seen before', 'failed'],
   ])('%s → %s', (message, kind) => {

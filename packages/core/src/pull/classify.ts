@@ -33,7 +33,7 @@ const RULES: ReadonlyArray<[PullFailureKind, RegExp]> = [
   ],
   [
     'transient',
-    /unexpected http status: 5\d\d|status: 5\d\d|internal server error|bad gateway|service unavailable|gateway timeout|connection reset|connection refused|broken pipe|\beof\b|timeout|timed out|temporar|no route to host|network is unreachable|tls handshake|closed before the pull finished|broke during the pull/i,
+    /unexpected http status: 5\d\d|status: 5\d\d|internal server error|bad gateway|service unavailable|gateway timeout|connection reset|connection refused|broken pipe|\beof\b|timeout|timed out|deadline exceeded|no such host|server misbehaving|temporar|no route to host|network is unreachable|tls handshake|closed before the pull finished|broke during the pull/i,
   ],
 ];
 
