@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { CODES, failureMessage } from './messages.js';
+
+const facts = {
+  reference: 'ghcr.io/acme/app:v1',
+  registry: 'ghcr.io',
+  said: 'manifest unknown',
+  attempts: 1,
+  platform: 'linux/arm64',
+  credentials: 'anonymously',
+};
+
+describe('pull failure messages (the classes the CLI tests cannot reach with first-party plugins)', () => {
+  it('not found: what was asked, what the registry said, what to check', () => {
+    expect(failureMessage('not-found', facts)).toBe(
+      [
+        'The registry has no image ghcr.io/acme/app:v1 (tried anonymously).',
+        'Registry said: manifest unknown',
+        'Check the repository and tag in your stigmer config, or build the image locally.',
+      ].join('\n'),
+    );
+    expect(CODES['not-found']).toBe('PULL_NOT_FOUND');
+  });
+
+  it('an engine answer that fits no class', () => {
+    expect(failureMessage('failed', { ...facts, said: 'something odd' })).toBe(
+      'Pulling ghcr.io/acme/app:v1 failed (tried anonymously).\nEngine said: something odd',
+    );
+    expect(CODES.failed).toBe('PULL_FAILED');
+  });
+
+  it('a platform list that could not be read', () => {
+    expect(failureMessage('wrong-platform', facts).split('\n')[0]).toBe(
+      'ghcr.io/acme/app:v1 has no image for linux/arm64; the platforms it has could not be listed.',
+    );
+  });
+});
