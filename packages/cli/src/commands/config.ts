@@ -7,18 +7,20 @@ import { sessionOptions } from '../session.js';
 export async function configPrint(ctx: CommandContext, options: GlobalOptions) {
   const { output } = ctx;
   const { sources, configFile } = await loadSettings(sessionOptions(options, output));
-  const rows = Object.entries(sources).map(([key, { value, source }]) => ({ key, value, source }));
+  const rows = Object.entries(sources).map(([key, { value, source, unit }]) => ({
+    key,
+    value,
+    source,
+    unit,
+  }));
   if (options.json) {
     output.json({ configFile: configFile ?? null, settings: rows });
     return;
   }
   output.line(`# config file: ${configFile ?? 'none (built-in defaults)'}`);
   const width = Math.max(...rows.map((r) => r.key.length));
-  for (const { key, value, source } of rows) {
-    const shown =
-      (key.startsWith('timeouts.') || key.endsWith('Timeout')) && typeof value === 'number'
-        ? formatDuration(value)
-        : show(value);
+  for (const { key, value, source, unit } of rows) {
+    const shown = unit === 'ms' && typeof value === 'number' ? formatDuration(value) : show(value);
     const from = source.kind === 'default' ? source.name : `${source.kind} ${source.name}`;
     output.line(`${key.padEnd(width)}  ${shown}  (${from})`);
   }

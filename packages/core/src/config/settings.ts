@@ -53,7 +53,7 @@ export interface Settings {
 export interface ResolvedSettings {
   settings: Settings;
   /** Keyed by the setting's key in config (`image.platform`, `timeouts.resolveImage`, `plugins`). */
-  sources: Record<string, { value: unknown; source: SettingSource }>;
+  sources: Record<string, { value: unknown; source: SettingSource; unit?: 'ms' }>;
 }
 
 /** What `resolveSettings` layers, highest precedence first: flags, environment, file, defaults. */
@@ -236,6 +236,11 @@ export function resolveSettings(inputs: SettingInputs): ResolvedSettings {
         source: { kind: 'default', name: 'built-in default' },
       };
     }
+  }
+  for (const setting of SCALAR_SETTINGS) {
+    const entry = sources[setting.key];
+    // Durations are kept in ms; the unit lets `config print` show them as written (`30s`).
+    if (entry && setting.parse === duration) entry.unit = 'ms';
   }
   if (envIssues.length > 0) {
     throw new ConfigError(

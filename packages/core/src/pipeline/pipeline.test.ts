@@ -322,3 +322,28 @@ describe('container spec waterfall', () => {
     expect(spec?.env).toEqual({ A: '1', B: '1' });
   });
 });
+
+describe('secrets from credentials', () => {
+  it('redacts passwords and tokens, but not the user name', async () => {
+    const provider = definePlugin<unknown>({
+      name: 'creds',
+      version: '1.0.0',
+      apply(hooks) {
+        hooks.credentials.tap(() => ({
+          source: 'test',
+          auth: { username: 'stigmer', password: 'hunter22', registryToken: 'tok-12345' },
+        }));
+        hooks.resolveImage.tap(async (_req, ctx) => {
+          await ctx.credentials('registry.example', 'stigmer/agent-runner');
+          return undefined;
+        });
+      },
+    });
+    const p = pipeline();
+    await p.use([loaded(provider)]);
+    await p.call('resolveImage', request);
+    expect(p.redact('stigmer logged in with hunter22 and tok-12345')).toBe(
+      'stigmer logged in with *** and ***',
+    );
+  });
+});

@@ -215,9 +215,10 @@ export class Pipeline {
 
   private async credentials(registry: string, repository: string): Promise<Credential | undefined> {
     const credential = await this.call('credentials', { registry, repository });
-    for (const secret of Object.values(credential?.auth ?? {})) {
-      if (typeof secret === 'string' && secret !== registry) this.secrets.add(secret);
-    }
+    // Only the secret parts: redacting the user name would blank every word
+    // that happens to equal it (a user called "stigmer" hid half of each message).
+    const { password, registryToken, identityToken } = credential?.auth ?? {};
+    for (const secret of [password, registryToken, identityToken]) if (secret) this.secrets.add(secret);
     return credential;
   }
 
