@@ -1,5 +1,5 @@
 import type { RegistryAuth } from '../engine/types.js';
-import { parseBearerChallenge, registryBaseUrl } from '../pull/registry-client.js';
+import { requestManifest } from '../pull/registry-client.js';
 
 /**
  * The registry's current digest for a tag, asked with a manifest HEAD (no
@@ -7,17 +7,6 @@ import { parseBearerChallenge, registryBaseUrl } from '../pull/registry-client.j
  * ghcr.io and distribution use. This is how the `newer` pull policy tells
  * whether the local image is still the registry's.
  */
-
-/** The manifest types the engine accepts, so the registry answers with the digest the engine records. */
-const MANIFEST_TYPES = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
-
-/** A freshness check is never worth a long wait. */
-const TIMEOUT_MS = 10_000;
 
 /** What the registry answered. */
 export type RemoteDigest =
@@ -32,26 +21,8 @@ export async function remoteDigest(
   tag: string,
   options: { auth?: RegistryAuth | undefined; signal?: AbortSignal | undefined } = {},
 ): Promise<RemoteDigest> {
-  const signal = options.signal
-    ? AbortSignal.any([options.signal, AbortSignal.timeout(TIMEOUT_MS)])
-    : AbortSignal.timeout(TIMEOUT_MS);
-  const url = `${registryBaseUrl(registry)}/v2/${repository}/manifests/${tag}`;
-  const headers: Record<string, string> = { accept: MANIFEST_TYPES };
-  if (options.auth?.registryToken) headers.authorization = `Bearer ${options.auth.registryToken}`;
   try {
-    let response = await fetch(url, { method: 'HEAD', headers, signal });
-    const challenge =
-      response.status === 401 ? parseBearerChallenge(response.headers.get('www-authenticate')) : undefined;
-    if (challenge) {
-      const token = await bearerToken(challenge, options.auth, signal);
-      if (token) {
-        response = await fetch(url, {
-          method: 'HEAD',
-          headers: { ...headers, authorization: `Bearer ${token}` },
-          signal,
-        });
-      }
-    }
+    const response = await requestManifest(registry, repository, tag, 'HEAD', options);
     const digest = response.headers.get('docker-content-digest');
     if (response.ok && digest) return { ok: true, digest };
     return {
@@ -66,25 +37,4 @@ export async function remoteDigest(
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     return { ok: false, status: undefined, error: cause?.code ?? cause?.message ?? (error as Error).message };
   }
-}
-
-async function bearerToken(
-  challenge: Record<string, string>,
-  auth: RegistryAuth | undefined,
-  signal: AbortSignal,
-): Promise<string | undefined> {
-  const url = new URL(challenge.realm as string);
-  if (challenge.service) url.searchParams.set('service', challenge.service);
-  if (challenge.scope) url.searchParams.set('scope', challenge.scope);
-  const headers: Record<string, string> = {};
-  if (auth?.username && auth.password) {
-    headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
-  }
-  const response = await fetch(url, { headers, signal });
-  if (!response.ok) {
-    await response.body?.cancel();
-    return undefined;
-  }
-  const body = (await response.json()) as { token?: string; access_token?: string };
-  return body.token || body.access_token || undefined;
 }

@@ -86,31 +86,43 @@ async function bearerToken(
 }
 
 /**
- * GETs the manifest of `repository:tagOrDigest` from `registry`, following the
- * token flow once. Never throws for an HTTP status; network errors and
- * timeouts do throw.
+ * Asks for the manifest of `repository:tagOrDigest` (GET, or HEAD for the
+ * digest alone), following the token flow once: a 401 with a bearer
+ * challenge gets a token from the realm (anonymously or with Basic
+ * credentials) and the request is repeated with it. Never throws for an HTTP
+ * status; network errors, timeouts and aborts do throw.
  */
-export async function fetchManifest(
+export async function requestManifest(
   registry: string,
   repository: string,
   tagOrDigest: string,
+  method: 'GET' | 'HEAD',
   options: { auth?: RegistryAuth | undefined; signal?: AbortSignal | undefined } = {},
-): Promise<ManifestAnswer> {
+): Promise<Response> {
   const signal = options.signal
     ? AbortSignal.any([options.signal, AbortSignal.timeout(PROBE_TIMEOUT_MS)])
     : AbortSignal.timeout(PROBE_TIMEOUT_MS);
   const url = `${registryBaseUrl(registry)}/v2/${repository}/manifests/${tagOrDigest}`;
   const headers: Record<string, string> = { accept: MANIFEST_TYPES };
   if (options.auth?.registryToken) headers.authorization = `Bearer ${options.auth.registryToken}`;
-  let response = await fetch(url, { headers, signal });
+  const response = await fetch(url, { method, headers, signal });
   const challenge =
     response.status === 401 ? parseBearerChallenge(response.headers.get('www-authenticate')) : undefined;
-  if (challenge) {
-    await response.body?.cancel();
-    const token = await bearerToken(challenge, options.auth, signal);
-    if (token)
-      response = await fetch(url, { headers: { ...headers, authorization: `Bearer ${token}` }, signal });
-  }
+  if (!challenge) return response;
+  await response.body?.cancel();
+  const token = await bearerToken(challenge, options.auth, signal);
+  if (!token) return response;
+  return fetch(url, { method, headers: { ...headers, authorization: `Bearer ${token}` }, signal });
+}
+
+/** GETs the manifest: its status, `Retry-After`, and the platforms when the tag is an index. */
+export async function fetchManifest(
+  registry: string,
+  repository: string,
+  tagOrDigest: string,
+  options: { auth?: RegistryAuth | undefined; signal?: AbortSignal | undefined } = {},
+): Promise<ManifestAnswer> {
+  const response = await requestManifest(registry, repository, tagOrDigest, 'GET', options);
   const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
   let platforms: string[] | undefined;
   if (response.ok) platforms = indexPlatforms(await response.json().catch(() => undefined));
