@@ -206,44 +206,35 @@ async function retryWait(
 }
 
 async function probeRetryAfter(
-  parsed: { registry: string; repository: string; tag?: string | undefined; digest?: string | undefined },
+  parsed: ParsedRef,
   credential: Credential | undefined,
   signal: AbortSignal,
 ): Promise<number | undefined> {
-  try {
-    const answer = await fetchManifest(
-      parsed.registry,
-      parsed.repository,
-      parsed.digest ?? parsed.tag ?? 'latest',
-      {
-        auth: credential?.auth,
-        signal,
-      },
-    );
-    return answer.status === 429 ? answer.retryAfterMs : undefined;
-  } catch {
-    if (signal.aborted) throw signal.reason;
-    return undefined;
-  }
+  const answer = await askManifest(parsed, credential, signal);
+  return answer?.status === 429 ? answer.retryAfterMs : undefined;
 }
 
 /** The platforms a tag offers, asked of the registry; `undefined` when it cannot say. */
 async function listPlatforms(
-  parsed: { registry: string; repository: string; tag?: string | undefined; digest?: string | undefined },
+  parsed: ParsedRef,
   credential: Credential | undefined,
   signal: AbortSignal,
 ): Promise<string[] | undefined> {
+  return (await askManifest(parsed, credential, signal))?.platforms;
+}
+
+type ParsedRef = {
+  registry: string;
+  repository: string;
+  tag?: string | undefined;
+  digest?: string | undefined;
+};
+
+/** The registry's answer for the reference's manifest; `undefined` when it could not be asked (never for an abort). */
+async function askManifest(parsed: ParsedRef, credential: Credential | undefined, signal: AbortSignal) {
   try {
-    const answer = await fetchManifest(
-      parsed.registry,
-      parsed.repository,
-      parsed.digest ?? parsed.tag ?? 'latest',
-      {
-        auth: credential?.auth,
-        signal,
-      },
-    );
-    return answer.platforms;
+    const ref = parsed.digest ?? parsed.tag ?? 'latest';
+    return await fetchManifest(parsed.registry, parsed.repository, ref, { auth: credential?.auth, signal });
   } catch {
     if (signal.aborted) throw signal.reason;
     return undefined;
