@@ -3,7 +3,7 @@ export type { ConfigFile, PluginEntry } from './config/schema-types.js';
 export type { PluginSpec, ResolvedSettings, SettingSource, Settings } from './config/settings.js';
 export { DEFAULT_TIMEOUTS, resolveSettings } from './config/settings.js';
 export { envTokenCredential, GHCR_TOKEN_VARIABLES } from './credentials/env-token.js';
-export { CREDENTIALS_PLUGIN, credentialsPlugin } from './credentials/providers.js';
+export { CREDENTIALS_PLUGIN, credentialsPlugin, loadedCredentialsPlugin } from './credentials/providers.js';
 export type { Credential, CredentialRequest } from './credentials/types.js';
 export { formatDuration, parseDuration } from './duration.js';
 export { DockerEngine } from './engine/docker-engine.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { findConfig } from './config/load.js';
 import { type ResolvedSettings, resolveSettings, type SettingInputs } from './config/settings.js';
-import { CREDENTIALS_PLUGIN, credentialsPlugin } from './credentials/providers.js';
+import { loadedCredentialsPlugin } from './credentials/providers.js';
 import { DockerEngine } from './engine/docker-engine.js';
 import type { Engine } from './engine/types.js';
 import type { ResolveRequest } from './image/types.js';
@@ -83,15 +83,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   });
   await pipeline.use(plugins);
   // Core's credential providers answer after every configured plugin's.
-  await pipeline.use([
-    {
-      plugin: credentialsPlugin(),
-      options: {},
-      specifier: CREDENTIALS_PLUGIN,
-      loadedFrom: 'builtin:@stigmer/core',
-      index: -1,
-    },
-  ]);
+  await pipeline.use([loadedCredentialsPlugin()]);
   return { settings, sources, configFile, cliVersion: options.cliVersion, engine, pipeline };
 }
 

@@ -1,13 +1,12 @@
 import {
   ConfigError,
-  CREDENTIALS_PLUGIN,
-  credentialsPlugin,
   DEFAULT_TIMEOUTS,
   DockerEngine,
   type Engine,
   type HookTimeouts,
   isStigmerError,
   type LoadedPlugin,
+  loadedCredentialsPlugin,
   Pipeline,
   type ProgressEvent,
   type ResolvedImage,
@@ -95,15 +94,7 @@ export async function runChain(options: RunChainOptions): Promise<ChainRun> {
   });
   await pipeline.use(await Promise.all(options.plugins.map(toLoaded)));
   // As in the CLI: core's credential providers (docker config, helpers, DOCKER_AUTH_CONFIG) answer last.
-  await pipeline.use([
-    {
-      plugin: credentialsPlugin(),
-      options: {},
-      specifier: CREDENTIALS_PLUGIN,
-      loadedFrom: 'builtin:@stigmer/core',
-      index: -1,
-    },
-  ]);
+  await pipeline.use([loadedCredentialsPlugin()]);
   const request: ResolveRequest = {
     localTag: 'stigmer-agent-runner:local',
     platform: undefined,

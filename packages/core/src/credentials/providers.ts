@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import type { HookContext } from '../plugin/context.js';
 import { definePlugin } from '../plugin/define.js';
-import type { StigmerPlugin } from '../plugin/types.js';
+import type { LoadedPlugin, StigmerPlugin } from '../plugin/types.js';
 import {
   authFromEntry,
   dockerConfigPath,
@@ -35,6 +35,20 @@ export function credentialsPlugin(): StigmerPlugin<unknown> {
       hooks.credentials.tap((request, ctx) => findCredential(request, ctx));
     },
   });
+}
+
+/**
+ * Core's providers as a loaded plugin, ready for `Pipeline.use` after the
+ * configured plugins: what every host (the CLI's session, `runChain`) appends.
+ */
+export function loadedCredentialsPlugin(): LoadedPlugin {
+  return {
+    plugin: credentialsPlugin(),
+    options: {},
+    specifier: CREDENTIALS_PLUGIN,
+    loadedFrom: 'builtin:@stigmer/core',
+    index: -1,
+  };
 }
 
 async function findCredential(
