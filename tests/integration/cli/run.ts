@@ -1,19 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { harness } from '../harness/context.js';
+import { type ProcessResult, spawnCollect } from '../harness/process.js';
 
 /** The built CLI, exactly as users run it (`npm test` builds it first). */
 export const STIGMER_BIN = fileURLToPath(new URL('../../../packages/cli/bin/stigmer.js', import.meta.url));
 
-export interface CliResult {
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+/** How a stigmer run ended and what it printed. */
+export type CliResult = ProcessResult;
 
 /**
  * Runs `stigmer ARGS` in `cwd` against the harness's engine. The environment
@@ -29,19 +25,7 @@ export function stigmer(
     DOCKER_HOST: harness().dockerHost,
     ...options.env,
   };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [STIGMER_BIN, ...args], { cwd: options.cwd, env, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (exitCode, signal) => resolve({ exitCode, signal, stdout, stderr }));
-  });
+  return spawnCollect(process.execPath, [STIGMER_BIN, ...args], { cwd: options.cwd, env }).done;
 }
 
 /** A fresh project folder (with a package.json, so the config search stops there) holding these files. */

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnCollect } from '../harness/process.js';
 
 /** The repository root: where the Makefile is. */
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -31,19 +31,12 @@ export function run(
     HOME: options.cwd,
     ...options.env,
   };
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (exitCode) => resolve({ exitCode, stdout, stderr }));
-  });
+  // Tests compare whole results: how the process ended matters, not which signal was not sent.
+  return spawnCollect(cmd, args, { cwd: options.cwd, env }).done.then(({ exitCode, stdout, stderr }) => ({
+    exitCode,
+    stdout,
+    stderr,
+  }));
 }
 
 /** `make TARGET VAR=value...` in the repository, against the given engine. */

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,7 @@ import path from 'node:path';
 import { type CliResult, projectDir, STIGMER_BIN } from '../cli/run.js';
 import { harness, harnessDocker } from '../harness/context.js';
 import { makeTestImage, removeImages } from '../harness/images.js';
+import { spawnCollect } from '../harness/process.js';
 
 /** The container's command: a shell loop that prints a line and its API key (to prove logs are masked). */
 export const LOOP_COMMAND = [
@@ -130,24 +131,10 @@ export function spawnStigmer(
   args: string[],
   env: Record<string, string> = {},
 ): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [STIGMER_BIN, ...args], {
+  return spawnCollect(process.execPath, [STIGMER_BIN, ...args], {
     cwd: fixture.cwd,
     env: cliEnv(fixture, env),
-    stdio: 'pipe',
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    stdout += d;
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr += d;
-  });
-  const done = new Promise<CliResult>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (exitCode, signal) => resolve({ exitCode, signal, stdout, stderr }));
-  });
-  return { child, done };
 }
 
 /** Runs `stigmer ARGS` to the end. */
