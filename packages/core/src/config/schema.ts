@@ -4,6 +4,9 @@ import { HOOK_NAMES } from '../hooks.js';
 import type { ConfigFile } from './schema-types.js';
 import { isPullPolicy } from './settings.js';
 
+// Each schema parses once per run: compiling it to code first (zod's default) costs more than it saves.
+z.config({ jitless: true });
+
 const durationValue = z.union([z.string(), z.number()]).refine((v) => parseDuration(v) !== undefined, {
   message: 'expected a duration such as 30s, 10m or 1h',
 });
