@@ -1,5 +1,8 @@
 // Shared helpers for the benchmarks: run commands alternately, report medians and ratios.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 /** Median of numbers. */
@@ -51,4 +54,24 @@ export function report(title, results, baseline) {
       `  ${name.padEnd(44)} median ${m.toFixed(1).padStart(7)} ms  ratio ${(m / base).toFixed(2)}x  (${runs} runs)`,
     );
   }
+}
+
+/**
+ * A tiny local image under `tag`, made from the static busybox (no network),
+ * unless the engine has it already. `cmd`, when given, becomes its CMD.
+ */
+export function ensureBusyboxImage(tag, { cmd } = {}) {
+  if (spawnSync('docker', ['image', 'inspect', tag], { stdio: 'ignore' }).status === 0) return;
+  const root = mkdtempSync(path.join(tmpdir(), 'stigmer-bench-rootfs-'));
+  const change = cmd ? `--change 'CMD ${JSON.stringify(cmd)}' ` : '';
+  const made = spawnSync(
+    'bash',
+    [
+      '-c',
+      `mkdir -p "${root}/bin" && cp /bin/busybox "${root}/bin/" && tar -C "${root}" -c . | docker import ${change}- ${tag}`,
+    ],
+    { stdio: 'inherit' },
+  );
+  if (made.status !== 0)
+    throw new Error(`could not create ${tag}: is a Docker engine running and busybox-static installed?`);
 }

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compare, report } from './lib.mjs';
+import { compare, ensureBusyboxImage, report } from './lib.mjs';
 
 const bin = fileURLToPath(new URL('../packages/cli/bin/stigmer.js', import.meta.url));
 const tag = process.env.STIGMER_BENCH_SERVER_TAG ?? 'stigmer-bench/agent-runner:server';
@@ -16,23 +16,7 @@ const names = { stigmer: 'stigmer-bench-server', docker: 'stigmer-bench-docker' 
 // The image's own command, as the real agent-runner image has one: a shell loop.
 const loop = ['/bin/busybox', 'sh', '-c', 'while :; do /bin/busybox sleep 1; done'];
 
-/** A tiny local image with a long-running CMD, made from the static busybox (no network). */
-function ensureImage() {
-  if (spawnSync('docker', ['image', 'inspect', tag], { stdio: 'ignore' }).status === 0) return;
-  const root = mkdtempSync(path.join(tmpdir(), 'stigmer-bench-rootfs-'));
-  const made = spawnSync(
-    'bash',
-    [
-      '-c',
-      `mkdir -p "${root}/bin" && cp /bin/busybox "${root}/bin/" && tar -C "${root}" -c . | docker import --change 'CMD ${JSON.stringify(loop)}' - ${tag}`,
-    ],
-    { stdio: 'inherit' },
-  );
-  if (made.status !== 0)
-    throw new Error(`could not create ${tag}: is a Docker engine running and busybox-static installed?`);
-}
-
-ensureImage();
+ensureBusyboxImage(tag, { cmd: loop });
 const project = mkdtempSync(path.join(tmpdir(), 'stigmer-bench-server-'));
 writeFileSync(path.join(project, 'package.json'), '{}');
 // No config file: the default chain, set up from the environment as a user would.

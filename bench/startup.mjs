@@ -1,34 +1,17 @@
 // `stigmer image resolve` with the image present locally, against the floor of
 // any Node CLI (`node -e 0`) and against `docker image inspect` of the same image.
 // Target (issue 2): the local hit within 1.5x `node -e 0`.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compare, report } from './lib.mjs';
+import { compare, ensureBusyboxImage, report } from './lib.mjs';
 
 const bin = fileURLToPath(new URL('../packages/cli/bin/stigmer.js', import.meta.url));
 const tag = process.env.STIGMER_BENCH_TAG ?? 'stigmer-bench/agent-runner:local';
 const runs = Number(process.env.STIGMER_BENCH_RUNS ?? 21);
 
-/** A tiny local image under the bench tag, made from the static busybox (no network). */
-function ensureImage() {
-  if (spawnSync('docker', ['image', 'inspect', tag], { stdio: 'ignore' }).status === 0) return;
-  const root = mkdtempSync(path.join(tmpdir(), 'stigmer-bench-rootfs-'));
-  const made = spawnSync(
-    'bash',
-    [
-      '-c',
-      `mkdir -p "${root}/bin" && cp /bin/busybox "${root}/bin/" && tar -C "${root}" -c . | docker import - ${tag}`,
-    ],
-    { stdio: 'inherit' },
-  );
-  if (made.status !== 0)
-    throw new Error(`could not create ${tag}: is a Docker engine running and busybox-static installed?`);
-}
-
-ensureImage();
+ensureBusyboxImage(tag);
 // A folder with a package.json stops the config search; the image tag comes from the environment.
 const bare = mkdtempSync(path.join(tmpdir(), 'stigmer-bench-'));
 writeFileSync(path.join(bare, 'package.json'), '{}');
