@@ -1,15 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { projectDir, stigmer } from '../cli/run.js';
 import { harness, harnessDocker } from '../harness/context.js';
-import { type FaultProxy, startFaultProxy } from '../harness/fault-proxy.js';
 import {
-  cleanupImages,
   FAST_PULL,
   imageId,
   localTag,
   made,
   publishFreshImage,
   stigmerrc,
+  useFaultProxy,
 } from './helpers.js';
 
 /**
@@ -18,19 +17,7 @@ import {
  * retried, and that no local tag is left behind.
  */
 
-let proxy: FaultProxy;
-beforeAll(async () => {
-  proxy = await startFaultProxy(harness().openRegistry);
-});
-afterEach(async () => {
-  proxy.clear();
-  proxy.closeStalled();
-  proxy.requests.length = 0;
-  await cleanupImages();
-});
-afterAll(async () => {
-  await proxy?.stop();
-});
+const fixture = useFaultProxy();
 
 const RETRIES_HINT = '"pull.retries" (STIGMER_PULL_RETRIES) sets how many times stigmer retries.';
 
@@ -48,16 +35,16 @@ async function pull(
   return { ...result, tag, reference, ms: Date.now() - started };
 }
 
-const manifestRequests = () => proxy.requests.filter((r) => r.path.includes('/manifests/')).length;
+const manifestRequests = () => fixture.proxy.requests.filter((r) => r.path.includes('/manifests/')).length;
 
 describe('stigmer image pull', () => {
   it('pulls through the registry plugin even when the local image exists, and re-tags it', async () => {
     const tag = localTag();
     const [repo, t] = tag.split(':') as [string, string];
     await harnessDocker().getImage(harness().testImage.id).tag({ repo, tag: t });
-    made.push(tag, `${proxy.host}/stigmer/agent-runner:0.1.0`);
+    made.push(tag, `${fixture.proxy.host}/stigmer/agent-runner:0.1.0`);
     const cwd = await projectDir({
-      '.stigmerrc': stigmerrc(tag, { registry: proxy.host, tag: '0.1.0' }, FAST_PULL),
+      '.stigmerrc': stigmerrc(tag, { registry: fixture.proxy.host, tag: '0.1.0' }, FAST_PULL),
     });
     const r = await stigmer(['image', 'pull', '--explain'], { cwd });
     expect(r.exitCode).toBe(0);
@@ -106,8 +93,12 @@ describe('rate limited', () => {
   it('waits as long as Retry-After says, then succeeds', async () => {
     // The engine retries a manifest request once by itself: two 429s make it
     // give up, the third is stigmer's own question for Retry-After.
-    proxy.add({ target: 'manifest', fault: { kind: 'status', status: 429, retryAfter: '2' }, times: 3 });
-    const r = await pull({ registry: proxy.host, tag: '0.1.0' }, { args: [] });
+    fixture.proxy.add({
+      target: 'manifest',
+      fault: { kind: 'status', status: 429, retryAfter: '2' },
+      times: 3,
+    });
+    const r = await pull({ registry: fixture.proxy.host, tag: '0.1.0' }, { args: [] });
     expect(r.stderr).toContain(
       `Retrying ${r.reference} in 2.0s (attempt 2): rate limited: toomanyrequests: rate limit exceeded (fault proxy)\n`,
     );
@@ -117,14 +108,14 @@ describe('rate limited', () => {
   });
 
   it('gives up after the configured retries: exit 8 and what to do', async () => {
-    proxy.add({ target: 'manifest', fault: { kind: 'status', status: 429, retryAfter: '1' } });
-    const r = await pull({ registry: proxy.host, tag: '0.1.0' });
+    fixture.proxy.add({ target: 'manifest', fault: { kind: 'status', status: 429, retryAfter: '1' } });
+    const r = await pull({ registry: fixture.proxy.host, tag: '0.1.0' });
     expect(r.exitCode).toBe(8);
     expect(r.stderr).toBe(
       [
         `The registry rate-limited the pull of ${r.reference} (HTTP 429); stigmer tried 2 times, waiting between attempts, and gave up.`,
         'Registry said: toomanyrequests: rate limit exceeded (fault proxy)',
-        `To fix: wait a while and run the command again, or log in with \`docker login ${proxy.host}\` for a higher limit. ${RETRIES_HINT}`,
+        `To fix: wait a while and run the command again, or log in with \`docker login ${fixture.proxy.host}\` for a higher limit. ${RETRIES_HINT}`,
         '',
       ].join('\n'),
     );
@@ -132,8 +123,8 @@ describe('rate limited', () => {
   });
 
   it('does not wait for a Retry-After longer than it allows', async () => {
-    proxy.add({ target: 'manifest', fault: { kind: 'status', status: 429, retryAfter: '3600' } });
-    const r = await pull({ registry: proxy.host, tag: '0.1.0' });
+    fixture.proxy.add({ target: 'manifest', fault: { kind: 'status', status: 429, retryAfter: '3600' } });
+    const r = await pull({ registry: fixture.proxy.host, tag: '0.1.0' });
     expect(r.exitCode).toBe(8);
     expect(r.stderr.split('\n')[0]).toBe(
       `The registry rate-limited the pull of ${r.reference} (HTTP 429) and asks to wait 60m, longer than stigmer waits; stigmer tried once.`,
@@ -144,8 +135,8 @@ describe('rate limited', () => {
 
 describe('transient', () => {
   it('retries a 5xx with backoff and succeeds', async () => {
-    proxy.add({ target: 'manifest', fault: { kind: 'status', status: 503 }, times: 2 });
-    const r = await pull({ registry: proxy.host, tag: '0.1.0' }, { args: [] });
+    fixture.proxy.add({ target: 'manifest', fault: { kind: 'status', status: 503 }, times: 2 });
+    const r = await pull({ registry: fixture.proxy.host, tag: '0.1.0' }, { args: [] });
     expect(r.stderr).toMatch(
       new RegExp(
         `^Retrying ${escapeRegExp(r.reference)} in \\d\\.\\ds \\(attempt 2\\): temporary error: received unexpected HTTP status: 503 Service Unavailable$`,
@@ -157,8 +148,8 @@ describe('transient', () => {
   });
 
   it('gives up on a registry that keeps answering 500: exit 9', async () => {
-    proxy.add({ target: 'manifest', fault: { kind: 'status', status: 500 } });
-    const r = await pull({ registry: proxy.host, tag: '0.1.0' });
+    fixture.proxy.add({ target: 'manifest', fault: { kind: 'status', status: 500 } });
+    const r = await pull({ registry: fixture.proxy.host, tag: '0.1.0' });
     expect(r.exitCode).toBe(9);
     expect(r.stderr).toBe(
       [
@@ -172,32 +163,32 @@ describe('transient', () => {
   });
 
   it('treats a connection reset as temporary: exit 9 after retries', async () => {
-    proxy.add({ target: 'manifest', fault: { kind: 'reset' } });
-    const r = await pull({ registry: proxy.host, tag: '0.1.0' });
+    fixture.proxy.add({ target: 'manifest', fault: { kind: 'reset' } });
+    const r = await pull({ registry: fixture.proxy.host, tag: '0.1.0' });
     expect(r.exitCode).toBe(9);
     expect(r.stderr.split('\n').slice(0, 2)).toEqual([
       `Pulling ${r.reference} failed with a temporary error 2 times; stigmer retried with backoff and gave up.`,
-      `Last error: Head "http://${proxy.host}/v2/stigmer/agent-runner/manifests/0.1.0": EOF`,
+      `Last error: Head "http://${fixture.proxy.host}/v2/stigmer/agent-runner/manifests/0.1.0": EOF`,
     ]);
   });
 
   it('survives a blob cut mid-transfer and records the digest', async () => {
     await publishFreshImage(harness().openRegistry, 'stigmer/fresh', `cut-${process.pid}`);
-    proxy.add({
+    fixture.proxy.add({
       target: 'blob',
       fault: { kind: 'cut', afterBytes: 1_000_000 },
       minBytes: 1_000_000,
       times: 1,
     });
     const r = await pull(
-      { registry: proxy.host, repository: 'stigmer/fresh', tag: `cut-${process.pid}` },
+      { registry: fixture.proxy.host, repository: 'stigmer/fresh', tag: `cut-${process.pid}` },
       { args: ['--json'] },
     );
     expect(r.exitCode).toBe(0);
-    expect(proxy.requests.some((q) => q.outcome === 'cut after 1000000 bytes')).toBe(true);
+    expect(fixture.proxy.requests.some((q) => q.outcome === 'cut after 1000000 bytes')).toBe(true);
     const doc = JSON.parse(r.stdout);
     expect(doc.image.digest).toMatch(
-      new RegExp(`^${escapeRegExp(proxy.host)}/stigmer/fresh@sha256:[0-9a-f]{64}$`),
+      new RegExp(`^${escapeRegExp(fixture.proxy.host)}/stigmer/fresh@sha256:[0-9a-f]{64}$`),
     );
     expect(await imageId(r.tag)).toBe(doc.image.id);
   });
@@ -206,14 +197,14 @@ describe('transient', () => {
 describe('stalled', () => {
   it('closes a stalled pull, retries, and succeeds once the registry moves again', async () => {
     await publishFreshImage(harness().openRegistry, 'stigmer/fresh', `stall1-${process.pid}`);
-    proxy.add({
+    fixture.proxy.add({
       target: 'blob',
       fault: { kind: 'stall', afterBytes: 500_000 },
       minBytes: 1_000_000,
       times: 1,
     });
     const r = await pull(
-      { registry: proxy.host, repository: 'stigmer/fresh', tag: `stall1-${process.pid}` },
+      { registry: fixture.proxy.host, repository: 'stigmer/fresh', tag: `stall1-${process.pid}` },
       { args: [] },
     );
     expect(r.stderr).toContain(`Retrying ${r.reference} in `);
@@ -221,8 +212,8 @@ describe('stalled', () => {
     expect(r.exitCode).toBe(0);
     // stigmer closed its request and pulled again: the engine fetched the stalled blob anew
     // instead of waiting on the old transfer.
-    const stalledPath = proxy.requests.find((q) => q.outcome.startsWith('stall'))?.path;
-    expect(proxy.requests.filter((q) => q.path === stalledPath)).toHaveLength(2);
+    const stalledPath = fixture.proxy.requests.find((q) => q.outcome.startsWith('stall'))?.path;
+    expect(fixture.proxy.requests.filter((q) => q.path === stalledPath)).toHaveLength(2);
     expect(await imageId(r.tag)).toBeDefined();
     // The engine itself keeps its stalled registry connection open (it has no read
     // timeout); afterEach tears it down, as a real network eventually would.
@@ -231,8 +222,8 @@ describe('stalled', () => {
   it('gives up after the retries: exit 11, and the engine is not left wedged', async () => {
     const imageTag = `stall2-${process.pid}`;
     await publishFreshImage(harness().openRegistry, 'stigmer/fresh', imageTag);
-    proxy.add({ target: 'blob', fault: { kind: 'stall', afterBytes: 500_000 }, minBytes: 1_000_000 });
-    const r = await pull({ registry: proxy.host, repository: 'stigmer/fresh', tag: imageTag });
+    fixture.proxy.add({ target: 'blob', fault: { kind: 'stall', afterBytes: 500_000 }, minBytes: 1_000_000 });
+    const r = await pull({ registry: fixture.proxy.host, repository: 'stigmer/fresh', tag: imageTag });
     expect(r.exitCode).toBe(11);
     expect(r.stderr).toBe(
       [
@@ -243,11 +234,11 @@ describe('stalled', () => {
     );
     expect(await imageId(r.tag)).toBeUndefined();
     // The engine still holds its stalled registry connections: tear them down.
-    expect(proxy.stalledCount()).toBeGreaterThan(0);
-    proxy.closeStalled();
+    expect(fixture.proxy.stalledCount()).toBeGreaterThan(0);
+    fixture.proxy.closeStalled();
     // The same image then pulls at once: nothing in the engine is left wedged.
-    proxy.clear();
-    const again = await pull({ registry: proxy.host, repository: 'stigmer/fresh', tag: imageTag });
+    fixture.proxy.clear();
+    const again = await pull({ registry: fixture.proxy.host, repository: 'stigmer/fresh', tag: imageTag });
     expect(again.exitCode).toBe(0);
     expect(again.ms).toBeLessThan(10_000);
   });

@@ -1,4 +1,6 @@
-import { harnessDocker } from '../harness/context.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { harness, harnessDocker } from '../harness/context.js';
+import { type FaultProxy, startFaultProxy } from '../harness/fault-proxy.js';
 import { makeTestImage, removeImages } from '../harness/images.js';
 import { pushImage } from '../harness/push.js';
 
@@ -59,3 +61,25 @@ export async function publishFreshImage(
 
 /** Settings that keep retries quick in tests; a test overrides what it studies. */
 export const FAST_PULL = { pull: { retries: 1, retryDelay: '100ms', stallTimeout: '2s' } };
+
+/**
+ * A fault proxy in front of the open registry for the calling test file:
+ * started once, reset (faults, stalled connections, recorded requests, the
+ * images tests made) after each test, stopped at the end. Read `.proxy` inside tests.
+ */
+export function useFaultProxy(): { proxy: FaultProxy } {
+  const holder = {} as { proxy: FaultProxy };
+  beforeAll(async () => {
+    holder.proxy = await startFaultProxy(harness().openRegistry);
+  });
+  afterEach(async () => {
+    holder.proxy.clear();
+    holder.proxy.closeStalled();
+    holder.proxy.requests.length = 0;
+    await cleanupImages();
+  });
+  afterAll(async () => {
+    await holder.proxy?.stop();
+  });
+  return holder;
+}

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { projectDir, STIGMER_BIN, stigmer } from '../cli/run.js';
 import { harness } from '../harness/context.js';
-import { type FaultProxy, startFaultProxy } from '../harness/fault-proxy.js';
-import { cleanupImages, imageId, localTag, made, publishFreshImage, stigmerrc } from './helpers.js';
+import { imageId, localTag, made, publishFreshImage, stigmerrc, useFaultProxy } from './helpers.js';
 
 /**
  * What the user sees while an image downloads, in each output mode, and what
@@ -11,31 +10,27 @@ import { cleanupImages, imageId, localTag, made, publishFreshImage, stigmerrc } 
  * proxy at 2 MB/s) makes the download last long enough to draw.
  */
 
-let proxy: FaultProxy;
+const fixture = useFaultProxy();
 let counter = 0;
-beforeAll(async () => {
-  proxy = await startFaultProxy(harness().openRegistry);
-});
-afterEach(async () => {
-  proxy.clear();
-  proxy.closeStalled();
-  proxy.requests.length = 0;
-  await cleanupImages();
-});
-afterAll(async () => {
-  await proxy?.stop();
-});
 
 /** A fresh image behind the proxy, its layer served slowly; returns the project and names. */
 async function slowPull(extra: Record<string, unknown> = {}) {
   const imageTag = `progress-${process.pid}-${++counter}`;
   await publishFreshImage(harness().openRegistry, 'stigmer/fresh', imageTag, 5 * 1024 * 1024);
-  proxy.add({ target: 'blob', fault: { kind: 'slow', bytesPerSecond: 2_000_000 }, minBytes: 1_000_000 });
+  fixture.proxy.add({
+    target: 'blob',
+    fault: { kind: 'slow', bytesPerSecond: 2_000_000 },
+    minBytes: 1_000_000,
+  });
   const tag = localTag();
-  const reference = `${proxy.host}/stigmer/fresh:${imageTag}`;
+  const reference = `${fixture.proxy.host}/stigmer/fresh:${imageTag}`;
   made.push(tag, reference);
   const cwd = await projectDir({
-    '.stigmerrc': stigmerrc(tag, { registry: proxy.host, repository: 'stigmer/fresh', tag: imageTag }, extra),
+    '.stigmerrc': stigmerrc(
+      tag,
+      { registry: fixture.proxy.host, repository: 'stigmer/fresh', tag: imageTag },
+      extra,
+    ),
   });
   return { cwd, tag, reference };
 }
@@ -107,11 +102,15 @@ describe('interrupted and engine down', () => {
   it('SIGINT during a pull exits 130 and leaves no local tag', async () => {
     const imageTag = `interrupt-${process.pid}`;
     await publishFreshImage(harness().openRegistry, 'stigmer/fresh', imageTag);
-    proxy.add({ target: 'blob', fault: { kind: 'stall', afterBytes: 100_000 }, minBytes: 1_000_000 });
+    fixture.proxy.add({ target: 'blob', fault: { kind: 'stall', afterBytes: 100_000 }, minBytes: 1_000_000 });
     const tag = localTag();
-    made.push(tag, `${proxy.host}/stigmer/fresh:${imageTag}`);
+    made.push(tag, `${fixture.proxy.host}/stigmer/fresh:${imageTag}`);
     const cwd = await projectDir({
-      '.stigmerrc': stigmerrc(tag, { registry: proxy.host, repository: 'stigmer/fresh', tag: imageTag }),
+      '.stigmerrc': stigmerrc(tag, {
+        registry: fixture.proxy.host,
+        repository: 'stigmer/fresh',
+        tag: imageTag,
+      }),
     });
     const child = spawn(process.execPath, [STIGMER_BIN, 'image', 'pull'], {
       cwd,
@@ -122,7 +121,7 @@ describe('interrupted and engine down', () => {
       stderr += chunk;
     });
     // Interrupt once the download has begun (and stalled).
-    while (!proxy.requests.some((q) => q.outcome.startsWith('stall')))
+    while (!fixture.proxy.requests.some((q) => q.outcome.startsWith('stall')))
       await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('close', (exit) => resolve(exit)));
@@ -133,12 +132,12 @@ describe('interrupted and engine down', () => {
 
   it('an unreachable engine: exit 69 with the "Docker is not running" guidance', async () => {
     const cwd = await projectDir({
-      '.stigmerrc': stigmerrc(localTag(), { registry: proxy.host, tag: '0.1.0' }),
+      '.stigmerrc': stigmerrc(localTag(), { registry: fixture.proxy.host, tag: '0.1.0' }),
     });
     const r = await stigmer(['image', 'pull'], { cwd, env: { DOCKER_HOST: `unix://${cwd}/no-engine.sock` } });
     expect(r.exitCode).toBe(69);
     expect(r.stderr.split('\n')[0]).toBe('Docker is not running. Agent-runner requires Docker.');
-    expect(proxy.requests.filter((q) => q.path.includes('/manifests/'))).toEqual([]);
+    expect(fixture.proxy.requests.filter((q) => q.path.includes('/manifests/'))).toEqual([]);
   });
 });
 
