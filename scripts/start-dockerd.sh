@@ -11,14 +11,28 @@
 #                                   ~80 s of engine-internal retries.
 # Needs root (dockerd does). Log: /tmp/stigmer-dockerd.log (override with
 # STIGMER_DOCKERD_LOG).
+#
+# A private engine beside the default one: STIGMER_DOCKERD_ROOT=/run/se-a
+# gives it its own data root, exec root, pid file and socket under that
+# folder (keep the path short: containerd's socket path must fit in 108
+# bytes), so that two test runs on one machine cannot see each other's
+# images and containers. Point the tests at it with
+# DOCKER_HOST=unix://$STIGMER_DOCKERD_ROOT/docker.sock.
 set -euo pipefail
 
-log_file="${STIGMER_DOCKERD_LOG:-/tmp/stigmer-dockerd.log}"
+root="${STIGMER_DOCKERD_ROOT:-}"
+default_log=/tmp/stigmer-dockerd.log
+[[ -n "$root" ]] && default_log="$root/dockerd.log"
+log_file="${STIGMER_DOCKERD_LOG:-$default_log}"
 wait_seconds="${STIGMER_DOCKERD_WAIT:-20}"
 
-# Resolve the socket the tests will use: a unix:// DOCKER_HOST wins.
+# Resolve the socket the tests will use: a private root's socket, else a
+# unix:// DOCKER_HOST, else the default.
 socket=/var/run/docker.sock
-if [[ -n "${DOCKER_HOST:-}" ]]; then
+if [[ -n "$root" ]]; then
+  mkdir -p "$root"
+  socket="$root/docker.sock"
+elif [[ -n "${DOCKER_HOST:-}" ]]; then
   if [[ "$DOCKER_HOST" == unix://* ]]; then
     socket="${DOCKER_HOST#unix://}"
   else
@@ -53,6 +67,11 @@ fi
 
 # A stale socket or pid file from a killed engine makes dockerd refuse to start.
 pidfile=/var/run/docker.pid
+private_args=()
+if [[ -n "$root" ]]; then
+  pidfile="$root/docker.pid"
+  private_args=(--data-root "$root/data" --exec-root "$root/exec" --pidfile "$pidfile")
+fi
 if [[ -f "$pidfile" ]] && ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
   rm -f "$pidfile"
 fi
@@ -62,6 +81,7 @@ fi
 setsid nohup dockerd \
   --host "unix://$socket" \
   --iptables=false --bridge=none --max-download-attempts=1 \
+  "${private_args[@]}" \
   >>"$log_file" 2>&1 </dev/null &
 dockerd_pid=$!
 
