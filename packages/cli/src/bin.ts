@@ -1,3 +1,4 @@
 import { buildProgram } from './program.js';
+import { normaliseArgv } from './usage.js';
 
-await buildProgram().parseAsync(process.argv);
+await buildProgram().parseAsync(normaliseArgv(process.argv));

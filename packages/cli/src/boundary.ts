@@ -1,16 +1,24 @@
-import { isStigmerError, type Session } from '@stigmer/core';
+import { type EngineEndpoint, isStigmerError, type Session } from '@stigmer/core';
 import { EXIT_CODES, EXIT_INTERNAL, exitCodeForSignal } from './exit-codes.js';
 import type { GlobalOptions } from './options.js';
-import { explainLines, traceJson } from './output/explain.js';
+import { explainLines, placeLines, traceJson } from './output/explain.js';
 import { Output } from './output/output.js';
 import { interruptSignal } from './signals.js';
 
-/** What a command's body gets: where to write, when to stop, and a slot for its session. */
+/** What a command's body gets: where to write, when to stop, and slots for what it found. */
 export interface CommandContext {
   output: Output;
   signal: AbortSignal;
-  /** Set by the command once opened, so a failure can still print the trace. */
+  /** Set by the command once opened, so a failure can still print the trace and the config file. */
   session?: Session;
+  /** Set once the engine answered, so a failure can still name it. */
+  endpoint?: EngineEndpoint;
+}
+
+/** Opens the engine of a session and keeps its address for `--explain`, whatever happens next. */
+export async function connectEngine(ctx: CommandContext, session: Session): Promise<EngineEndpoint> {
+  ctx.endpoint = await session.engine.connect();
+  return ctx.endpoint;
 }
 
 /**
@@ -30,8 +38,8 @@ export async function runCommand(
 }
 
 function report(error: unknown, ctx: CommandContext, options: GlobalOptions): number {
-  const { output } = ctx;
-  const trace = ctx.session?.pipeline.trace.entries ?? [];
+  const { output, session, endpoint } = ctx;
+  const trace = session?.pipeline.trace.entries ?? [];
   const known = isStigmerError(error);
   const code = known ? error.code : 'INTERNAL';
   const exit = known
@@ -44,15 +52,24 @@ function report(error: unknown, ctx: CommandContext, options: GlobalOptions): nu
     : `Internal error: ${error instanceof Error ? error.message : String(error)}\nThis is a bug in stigmer; rerun with --debug and report the output.`;
   if (options.json) {
     const { plugin, hook, details } = known ? error : { plugin: undefined, hook: undefined, details: {} };
-    output.json({
+    output.document({
       ok: false,
-      error: { code, exitCode: exit, message, plugin, hook, details },
+      error: { code, message, exitCode: exit, plugin, hook, details },
+      engine: endpoint ?? null,
+      configFile: session ? (session.configFile ?? null) : null,
       trace: traceJson(trace),
+      warnings: output.warnings,
     });
   } else {
     output.error(message);
-    if (options.explain && trace.length > 0)
-      output.error(['', 'Decisions:', ...explainLines(trace)].join('\n'));
+    if (options.explain) {
+      const places = placeLines({
+        endpoint,
+        engineDown: code === 'ENGINE_UNREACHABLE',
+        configFile: session ? session.configFile : null,
+      });
+      output.error(['', ...places, 'Decisions:', ...explainLines(trace)].join('\n'));
+    }
   }
   if (options.debug) output.error(debugText(error));
   return exit;

@@ -20,6 +20,6 @@ export function sessionOptions(options: GlobalOptions, output: Output, signal?: 
     defaultPlugins: DEFAULT_PLUGINS,
     builtins: BUILTIN_PLUGINS,
     ...(signal ? { signal } : {}),
-    onWarn: (plugin, message) => output.warn(`${plugin}: ${message}`),
+    onWarn: (plugin, message) => output.warn(message, plugin),
   };
 }

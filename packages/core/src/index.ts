@@ -1,3 +1,4 @@
+export { type ConfigCheck, type ConfigProblem, checkConfiguration } from './config/check.js';
 export { findConfig, validateConfig } from './config/load.js';
 export type { ConfigFile, PluginEntry } from './config/schema-types.js';
 export type { PluginSpec, ResolvedSettings, SettingSource, Settings } from './config/settings.js';
@@ -58,5 +59,6 @@ export {
 } from './pull/pull-and-tag.js';
 export type { Session, SessionOptions } from './session.js';
 export { loadSettings, openSession, requestFor } from './session.js';
+export { dataDirFor } from './state/data-dir.js';
 export type { LockHolder } from './state/lock.js';
 export type { TraceEntry, TraceMessage, TraceOutcome } from './trace/trace.js';

@@ -1,2 +1,3 @@
 export type { GhcrOptions } from './options.js';
 export { ghcrPlugin as default, ghcrPlugin } from './plugin.js';
+export { defaultTag, registryReference } from './reference.js';

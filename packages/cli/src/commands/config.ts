@@ -1,20 +1,50 @@
-import { formatDuration, loadSettings, openSession } from '@stigmer/core';
+import { DockerEngine, dataDirFor, type EngineEndpoint, formatDuration, loadSettings } from '@stigmer/core';
 import type { CommandContext } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
 import { sessionOptions } from '../session.js';
 
-/** `stigmer config print`: every effective setting with where its value came from. */
+/** Where a value in use came from: a setting's source, or what stigmer found. */
+interface RowSource {
+  kind: 'flag' | 'env' | 'file' | 'default' | 'discovery' | 'engine';
+  name: string;
+}
+
+interface Row {
+  key: string;
+  value: unknown;
+  source: RowSource;
+  unit?: 'ms';
+}
+
+/**
+ * `stigmer config print`: every effective setting with where its value came
+ * from. Settings left to stigmer (the engine, its platform, the data folder)
+ * show the value actually in use and how it was found, not "unset".
+ */
 export async function configPrint(ctx: CommandContext, options: GlobalOptions) {
   const { output } = ctx;
-  const { sources, configFile } = await loadSettings(sessionOptions(options, output));
-  const rows = Object.entries(sources).map(([key, { value, source, unit }]) => ({
+  const { sources, settings, configFile } = await loadSettings(sessionOptions(options, output));
+  const rows: Row[] = Object.entries(sources).map(([key, { value, source, unit }]) => ({
     key,
     value,
     source,
-    unit,
+    ...(unit ? { unit } : {}),
   }));
+  const engine = new DockerEngine({
+    env: process.env,
+    ...(settings.engineHost ? { host: settings.engineHost } : {}),
+  });
+  const found = await engine.connect().then(
+    async (endpoint): Promise<{ endpoint: EngineEndpoint; platform?: string }> => {
+      ctx.endpoint = endpoint;
+      const platform = await engine.platform().catch(() => undefined);
+      return platform ? { endpoint, platform } : { endpoint };
+    },
+    (error: Error) => ({ error }),
+  );
+  for (const row of rows) fillInUse(row, found, process.env);
   if (options.json) {
-    output.json({ configFile: configFile ?? null, settings: rows });
+    output.result({ configFile: configFile ?? null, settings: rows });
     return;
   }
   output.line(`# config file: ${configFile ?? 'none (built-in defaults)'}`);
@@ -26,23 +56,43 @@ export async function configPrint(ctx: CommandContext, options: GlobalOptions) {
   }
 }
 
-/** `stigmer config validate`: checks the config and every plugin's options, loading the plugins. */
-export async function configValidate(ctx: CommandContext, options: GlobalOptions) {
-  const { output } = ctx;
-  const session = await openSession(sessionOptions(options, output));
-  const plugins = session.pipeline.plugins.map((p) => p.plugin.name);
-  if (options.json) {
-    output.json({ ok: true, configFile: session.configFile ?? null, plugins });
-    return;
+/** The value in use of a setting that was left unset, and how it was found. */
+function fillInUse(
+  row: Row,
+  found: { endpoint: EngineEndpoint; platform?: string } | { error: Error },
+  env: Readonly<Record<string, string | undefined>>,
+): void {
+  if (row.key === 'engine.host' && row.value === undefined) {
+    if ('endpoint' in found) {
+      row.value = found.endpoint.host;
+      row.source = { kind: 'discovery', name: found.endpoint.source };
+    } else {
+      row.value = null;
+      row.source = {
+        kind: 'discovery',
+        name: 'no engine answered (`stigmer server status` lists where it looked)',
+      };
+    }
   }
-  output.line(
-    session.configFile
-      ? `${session.configFile} is valid; plugins: ${plugins.join(', ')}`
-      : `No config file found; the built-in default chain applies: ${plugins.join(', ')}`,
-  );
+  if (row.key === 'image.platform' && row.value === undefined) {
+    row.value = 'platform' in found ? found.platform : null;
+    row.source = {
+      kind: 'engine',
+      name:
+        'platform' in found ? "the engine's own platform" : "the engine's own platform (no engine answered)",
+    };
+  }
+  if (row.key === 'server.dataDir') {
+    // The folder itself: `~/` expanded, a relative path taken from here.
+    const configured = row.value as string | undefined;
+    row.value = dataDirFor(configured, env, process.cwd());
+    if (configured === undefined)
+      row.source = { kind: 'default', name: 'built-in default (~/.stigmer/data)' };
+  }
 }
 
 function show(value: unknown): string {
+  if (value === null) return '(none)';
   if (value === undefined) return '(unset)';
   return typeof value === 'string' ? value : JSON.stringify(value);
 }

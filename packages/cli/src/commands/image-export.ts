@@ -1,7 +1,10 @@
 import path from 'node:path';
 import { EngineError, openSession, requestFor, resolveImage } from '@stigmer/core';
-import type { CommandContext } from '../boundary.js';
+import { type CommandContext, connectEngine } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
+import { explainLines, placeLines, traceJson } from '../output/explain.js';
+import { pullProgress } from '../output/progress.js';
+import { formatBytes } from '../output/units.js';
 import { sessionOptions } from '../session.js';
 import { VERSION } from '../version.js';
 
@@ -13,11 +16,24 @@ import { VERSION } from '../version.js';
  */
 export async function imageExport(ctx: CommandContext, options: GlobalOptions, dir: string) {
   const { output } = ctx;
-  const session = await openSession(sessionOptions(options, output, ctx.signal));
+  const progress = pullProgress(options, output);
+  const session = await openSession({
+    ...sessionOptions(options, output, ctx.signal),
+    onProgress: (event) => progress.onEvent(event),
+    onWarn: (plugin, message) => {
+      progress.beforeWarning();
+      output.warn(message, plugin);
+    },
+  });
   ctx.session = session;
   output.redact = (text) => session.pipeline.redact(text);
-  await session.engine.connect();
-  const resolved = await resolveImage(session.pipeline, requestFor(session));
+  const endpoint = await connectEngine(ctx, session);
+  let resolved: Awaited<ReturnType<typeof resolveImage>>;
+  try {
+    resolved = await resolveImage(session.pipeline, requestFor(session));
+  } finally {
+    progress.finish();
+  }
   // The archive keeps the canonical local name, which the offline machine runs by.
   const name = session.settings.localTag;
   if (resolved.reference !== name) await session.engine.tag(resolved.id, name);
@@ -31,18 +47,27 @@ export async function imageExport(ctx: CommandContext, options: GlobalOptions, d
     createdBy: `stigmer ${VERSION}`,
     signal: ctx.signal,
   });
+  const trace = session.pipeline.trace.entries;
   if (options.json) {
-    output.json({ ok: true, dir: target, manifest });
+    output.result({
+      dir: target,
+      manifest,
+      engine: endpoint,
+      configFile: session.configFile ?? null,
+      trace: traceJson(trace),
+    });
     return;
   }
   for (const entry of manifest.images) {
     output.line(
-      `Exported ${entry.name} (${entry.id.slice(0, 19)}, ${entry.platform}) to ${path.join(target, entry.file)} (${megabytes(entry.size)})`,
+      `Exported ${entry.name} (${entry.id.slice(0, 19)}, ${entry.platform}) to ${path.join(target, entry.file)} (${formatBytes(entry.size)})`,
     );
   }
   output.line(`On the offline machine: stigmer image import ${dir}`);
-}
-
-function megabytes(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  if (options.explain) {
+    output.line('');
+    for (const line of placeLines({ endpoint, configFile: session.configFile })) output.line(line);
+    output.line('Decisions:');
+    for (const line of explainLines(trace)) output.line(line);
+  }
 }

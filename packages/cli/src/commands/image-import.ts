@@ -17,14 +17,15 @@ export async function imageImport(ctx: CommandContext, options: GlobalOptions, d
     env: process.env,
     ...(settings.engineHost ? { host: settings.engineHost } : {}),
   });
-  await engine.connect();
+  ctx.endpoint = await engine.connect();
   const { importImages } = await import('@stigmer/plugin-offline/archive');
-  const imported = await importImages(engine, path.resolve(dir), {
+  const folder = path.resolve(dir);
+  const imported = await importImages(engine, folder, {
     platform: settings.platform ?? (await engine.platform()),
     signal: ctx.signal,
   });
   if (options.json) {
-    output.json({ ok: true, dir: path.resolve(dir), images: imported });
+    output.result({ dir: folder, images: imported, engine: ctx.endpoint });
     return;
   }
   for (const image of imported) {

@@ -1,8 +1,8 @@
 import { openSession, requestFor, resolveImage } from '@stigmer/core';
-import type { CommandContext } from '../boundary.js';
+import { type CommandContext, connectEngine } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
-import { explainLines, traceJson } from '../output/explain.js';
-import { ProgressRenderer, progressMode } from '../output/progress.js';
+import { explainLines, placeLines, traceJson } from '../output/explain.js';
+import { pullProgress } from '../output/progress.js';
 import { sessionOptions } from '../session.js';
 
 /**
@@ -11,21 +11,18 @@ import { sessionOptions } from '../session.js';
  */
 export async function imageResolve(ctx: CommandContext, options: GlobalOptions, purpose: 'resolve' | 'pull') {
   const { output } = ctx;
-  const progress = new ProgressRenderer(
-    progressMode(options, process.env, Boolean(process.stderr.isTTY)),
-    process.stderr,
-    { color: !process.env.NO_COLOR && Boolean(process.stderr.isTTY), redact: (text) => output.redact(text) },
-  );
+  const progress = pullProgress(options, output);
   const session = await openSession({
     ...sessionOptions(options, output, ctx.signal),
     onProgress: (event) => progress.onEvent(event),
     onWarn: (plugin, message) => {
-      if (!progress.warn(plugin, message)) output.warn(`${plugin}: ${message}`);
+      progress.beforeWarning();
+      output.warn(message, plugin);
     },
   });
   ctx.session = session;
   output.redact = (text) => session.pipeline.redact(text);
-  const endpoint = await session.engine.connect();
+  const endpoint = await connectEngine(ctx, session);
   let image: Awaited<ReturnType<typeof resolveImage>>;
   try {
     image = await resolveImage(session.pipeline, requestFor(session, purpose));
@@ -35,8 +32,7 @@ export async function imageResolve(ctx: CommandContext, options: GlobalOptions, 
   }
   const trace = session.pipeline.trace.entries;
   if (options.json) {
-    output.json({
-      ok: true,
+    output.result({
       image,
       engine: endpoint,
       configFile: session.configFile ?? null,
@@ -48,8 +44,7 @@ export async function imageResolve(ctx: CommandContext, options: GlobalOptions, 
   output.line(`${image.reference} (${facts}) from ${image.source}`);
   if (options.explain) {
     output.line('');
-    output.line(`Engine: ${endpoint.host} (${endpoint.source})`);
-    output.line(`Config: ${session.configFile ?? 'none found; the built-in default chain applies'}`);
+    for (const line of placeLines({ endpoint, configFile: session.configFile })) output.line(line);
     output.line('Decisions:');
     for (const line of explainLines(trace)) output.line(line);
   }

@@ -28,7 +28,7 @@ export async function pluginsList(ctx: CommandContext, options: GlobalOptions) {
   const session = await openSession(sessionOptions(options, output, ctx.signal));
   const rows = session.pipeline.plugins.map((loaded) => row(loaded, session.pipeline.taps));
   if (options.json) {
-    output.json({ configFile: session.configFile ?? null, plugins: rows });
+    output.result({ configFile: session.configFile ?? null, plugins: rows });
     return;
   }
   output.line(`# config file: ${session.configFile ?? 'none (the built-in default chain)'}`);

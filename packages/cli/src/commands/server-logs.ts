@@ -14,7 +14,8 @@ export interface ServerLogsOptions extends GlobalOptions {
 
 /**
  * `stigmer server logs [-f] [-n N]`: the container's output on stdout, with
- * the values of its secret environment variables masked line by line.
+ * the values of its secret environment variables masked line by line; with
+ * `--json`, one `{"ok":true,"line":...}` document per line.
  */
 export async function serverLogs(ctx: CommandContext, options: ServerLogsOptions) {
   const { output } = ctx;
@@ -30,6 +31,14 @@ export async function serverLogs(ctx: CommandContext, options: ServerLogsOptions
   });
   const secrets = logs.secrets.filter((s) => s.length >= 4);
   const mask = (text: string) => secrets.reduce((out, secret) => out.split(secret).join('***'), text);
+  // With --json each line is a document of its own (JSON lines): a followed log never ends.
+  const emit = options.json
+    ? (text: string) => {
+        const lines = text.split('\n');
+        if (lines.at(-1) === '') lines.pop();
+        for (const line of lines) process.stdout.write(`${JSON.stringify({ ok: true, line })}\n`);
+      }
+    : (text: string) => process.stdout.write(text);
   let pending = '';
   // A chunk may end inside a multi-byte character; the decoder keeps the rest for the next one.
   const decoder = new StringDecoder('utf8');
@@ -39,14 +48,14 @@ export async function serverLogs(ctx: CommandContext, options: ServerLogsOptions
       pending += typeof chunk === 'string' ? chunk : decoder.write(chunk);
       const end = pending.lastIndexOf('\n');
       if (end === -1) return;
-      process.stdout.write(mask(pending.slice(0, end + 1)));
+      emit(mask(pending.slice(0, end + 1)));
       pending = pending.slice(end + 1);
     });
     logs.stream.on('end', resolve);
     logs.stream.on('error', reject);
   });
   pending += decoder.end();
-  if (pending) process.stdout.write(mask(pending));
+  if (pending) emit(mask(pending));
   if (ctx.signal.aborted) {
     const reason = ctx.signal.reason;
     throw reason instanceof InterruptedError ? reason : new InterruptedError('SIGINT');

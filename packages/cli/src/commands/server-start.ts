@@ -1,11 +1,11 @@
 import { type LifecycleEvent, openSession, type StartOutcome, startServer } from '@stigmer/core';
-import type { CommandContext } from '../boundary.js';
+import { type CommandContext, connectEngine } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
-import { explainLines, traceJson } from '../output/explain.js';
+import { explainLines, placeLines, traceJson } from '../output/explain.js';
 import type { Output } from '../output/output.js';
-import { ProgressRenderer, progressMode } from '../output/progress.js';
+import { type ProgressRenderer, pullProgress } from '../output/progress.js';
 import { sessionOptions } from '../session.js';
-import { describeEvent, formatUptime, shortId } from './server-text.js';
+import { describeEvent, formatUptime, graceNotices, shortId } from './server-text.js';
 
 /** Options of `server start` and `server restart`. */
 export interface ServerStartOptions extends GlobalOptions {
@@ -22,17 +22,19 @@ export async function serverStart(
   mode: 'start' | 'restart',
 ) {
   const { output } = ctx;
-  const pulls = new ProgressRenderer(
-    progressMode(options, process.env, Boolean(process.stderr.isTTY)),
-    process.stderr,
-    { color: !process.env.NO_COLOR && Boolean(process.stderr.isTTY), redact: (text) => output.redact(text) },
-  );
+  const pulls = pullProgress(options, output);
   const session = await openSession({
     ...sessionOptions(options, output, ctx.signal),
     onProgress: (event) => pulls.onEvent(event),
+    onWarn: (plugin, message) => {
+      pulls.beforeWarning();
+      output.warn(message, plugin);
+    },
   });
   ctx.session = session;
   output.redact = (text) => session.pipeline.redact(text);
+  const endpoint = await connectEngine(ctx, session);
+  const notices = graceNotices((line) => output.error(line));
   let outcome: StartOutcome;
   try {
     outcome = await startServer(session, {
@@ -43,7 +45,8 @@ export async function serverStart(
       onEvent: (event) => {
         // A pull's bar goes before anything else is printed.
         if (event.type === 'resolved') pulls.finish();
-        progress(output, options, event);
+        if (!options.quiet && !options.json) notices(event);
+        progress(output, options, event, pulls);
       },
     });
   } finally {
@@ -51,13 +54,18 @@ export async function serverStart(
   }
   const trace = session.pipeline.trace.entries;
   if (options.json) {
-    output.json({ ok: true, ...outcome, configFile: session.configFile ?? null, trace: traceJson(trace) });
+    output.result({
+      ...outcome,
+      engine: endpoint,
+      configFile: session.configFile ?? null,
+      trace: traceJson(trace),
+    });
     return;
   }
   for (const line of summary(outcome)) output.line(line);
   if (options.explain) {
     output.line('');
-    output.line(`Config: ${session.configFile ?? 'none found; the built-in default chain applies'}`);
+    for (const line of placeLines({ endpoint, configFile: session.configFile })) output.line(line);
     output.line(`Data folder: ${outcome.dataDir}`);
     output.line('Container spec (secret values hidden):');
     for (const line of specLines(outcome)) output.line(`  ${line}`);
@@ -67,8 +75,14 @@ export async function serverStart(
 }
 
 /** Progress on stderr, so stdout keeps only the result. */
-function progress(output: Output, options: GlobalOptions, event: LifecycleEvent): void {
+function progress(
+  output: Output,
+  options: GlobalOptions,
+  event: LifecycleEvent,
+  pulls: ProgressRenderer,
+): void {
   if (event.type === 'warning') {
+    pulls.beforeWarning();
     output.warn(event.message);
     return;
   }

@@ -1,6 +1,7 @@
 import { openSession, serverStatus as readStatus, type ServerStatus } from '@stigmer/core';
 import type { CommandContext } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
+import { formatBytes } from '../output/units.js';
 import { sessionOptions } from '../session.js';
 import { formatUptime, shortId } from './server-text.js';
 
@@ -13,9 +14,9 @@ export async function serverStatus(ctx: CommandContext, options: GlobalOptions) 
   const session = await openSession(sessionOptions(options, output, ctx.signal));
   ctx.session = session;
   const status = await readStatus(session, { env: process.env, cwd: process.cwd(), signal: ctx.signal });
+  const image = status.container ? await session.engine.inspectImage(status.container.imageId) : undefined;
   if (options.json) {
-    output.json({
-      ok: true,
+    output.result({
       ...status,
       // Absent facts are null, not missing, so scripts can rely on every key.
       container: status.container ?? null,
@@ -25,13 +26,14 @@ export async function serverStatus(ctx: CommandContext, options: GlobalOptions) 
       image: status.container?.image ?? null,
       digest: status.container?.digest ?? null,
       restartCount: status.container?.restartCount ?? null,
+      imageSizeBytes: image?.sizeBytes ?? null,
     });
     return;
   }
-  for (const line of statusLines(status)) output.line(line);
+  for (const line of statusLines(status, image?.sizeBytes)) output.line(line);
 }
 
-function statusLines(status: ServerStatus): string[] {
+function statusLines(status: ServerStatus, imageSize: number | undefined): string[] {
   const { container } = status;
   if (!container) {
     const lines = ['agent-runner: not running (no container)'];
@@ -48,7 +50,7 @@ function statusLines(status: ServerStatus): string[] {
   const lines = [
     `agent-runner: ${container.state}${health}`,
     `  container:   ${container.name} (${shortId(container.id)})${status.managed ? '' : ' — not started by stigmer'}`,
-    `  image:       ${container.image} (${shortId(container.imageId)})`,
+    `  image:       ${container.image} (${[shortId(container.imageId), imageSize === undefined ? '' : formatBytes(imageSize)].filter(Boolean).join(', ')})`,
     `  digest:      ${container.digest ?? '(none: not pulled from a registry)'}`,
   ];
   if (status.uptimeMs !== undefined) lines.push(`  uptime:      ${formatUptime(status.uptimeMs)}`);

@@ -1,8 +1,9 @@
 import { openSession, stopServer } from '@stigmer/core';
-import type { CommandContext } from '../boundary.js';
+import { type CommandContext, connectEngine } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
+import { explainLines, placeLines, traceJson } from '../output/explain.js';
 import { sessionOptions } from '../session.js';
-import { describeEvent, shortId } from './server-text.js';
+import { describeEvent, graceNotices, shortId } from './server-text.js';
 
 /** `stigmer server stop`: graceful stop, kill if that fails, remove, forget the state. */
 export async function serverStop(ctx: CommandContext, options: GlobalOptions) {
@@ -10,23 +11,32 @@ export async function serverStop(ctx: CommandContext, options: GlobalOptions) {
   const session = await openSession(sessionOptions(options, output, ctx.signal));
   ctx.session = session;
   output.redact = (text) => session.pipeline.redact(text);
+  const endpoint = await connectEngine(ctx, session);
+  const talk = !options.quiet && !options.json;
+  const notices = graceNotices((line) => output.error(line));
   const outcome = await stopServer(session, {
     env: process.env,
     cwd: process.cwd(),
     signal: ctx.signal,
     onEvent: (event) => {
-      if (options.quiet || options.json || event.type === 'stopping') return;
+      if (!talk) return;
+      notices(event);
       const text = describeEvent(event);
       if (text) output.error(text);
     },
   });
+  const trace = session.pipeline.trace.entries;
   if (options.json) {
-    output.json({ ok: true, ...outcome });
+    output.result({
+      ...outcome,
+      engine: endpoint,
+      configFile: session.configFile ?? null,
+      trace: traceJson(trace),
+    });
     return;
   }
   if (outcome.containers.length === 0) {
     output.line('The agent-runner is not running (no container); nothing to stop.');
-    return;
   }
   for (const c of outcome.containers) {
     const how = !c.wasRunning
@@ -35,5 +45,12 @@ export async function serverStop(ctx: CommandContext, options: GlobalOptions) {
         ? 'killed and removed'
         : 'stopped and removed';
     output.line(`${c.name} (${shortId(c.id)}) ${how}.`);
+  }
+  if (options.explain) {
+    output.line('');
+    for (const line of placeLines({ endpoint, configFile: session.configFile })) output.line(line);
+    output.line(`Data folder: ${outcome.dataDir}`);
+    output.line('Decisions:');
+    for (const line of explainLines(trace)) output.line(line);
   }
 }

@@ -1,5 +1,37 @@
 import { hostname } from 'node:os';
-import type { LifecycleEvent } from '@stigmer/core';
+import { formatDuration, type LifecycleEvent } from '@stigmer/core';
+
+const LIVE = new Set(['running', 'restarting', 'paused']);
+/** How often a graceful stop says it is still waiting. */
+const GRACE_NOTICE_MS = 5000;
+
+/**
+ * Lines while a graceful stop waits: how long it has waited of the grace
+ * period, every few seconds, and whether the engine had to kill. Feed it
+ * every lifecycle event; `write` gets each line.
+ */
+export function graceNotices(write: (line: string) => void): (event: LifecycleEvent) => void {
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let started = 0;
+  const stop = () => {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+  };
+  return (event) => {
+    if (event.type === 'stopping' && LIVE.has(event.container.state)) {
+      stop();
+      started = Date.now();
+      const { name } = event.container;
+      timer = setInterval(() => {
+        const waited = formatDuration(Math.round((Date.now() - started) / 1000) * 1000);
+        write(`  still waiting for ${name} to exit (${waited} of ${formatDuration(event.timeoutMs)})...`);
+      }, GRACE_NOTICE_MS);
+      timer.unref();
+    } else if (event.type === 'stopped') {
+      stop();
+    }
+  };
+}
 
 /** `sha256:0123...` or a container id, as 12 characters. */
 export function shortId(id: string): string {
@@ -33,7 +65,9 @@ export function describeEvent(event: LifecycleEvent): string | undefined {
     case 'waiting-for-health':
       return `Waiting for ${event.name} to pass its health check...`;
     case 'stopping':
-      return `Stopping ${event.container.name} (${shortId(event.container.id)})...`;
+      return LIVE.has(event.container.state)
+        ? `Stopping ${event.container.name} (${shortId(event.container.id)}): waiting up to ${formatDuration(event.timeoutMs)} for it to exit after its stop signal, then the engine kills it...`
+        : `Removing ${event.container.name} (${shortId(event.container.id)}): it is ${event.container.state}.`;
     default:
       return undefined;
   }

@@ -1,19 +1,53 @@
-import type { TraceEntry } from '@stigmer/core';
+import type { EngineEndpoint, TraceEntry } from '@stigmer/core';
 
 /** The trace as aligned lines: one decision per line, with its messages below. */
 export function explainLines(entries: readonly TraceEntry[]): string[] {
   if (entries.length === 0) return ['  (no plugin ran)'];
   const width = (pick: (e: TraceEntry) => string) => Math.max(...entries.map((e) => pick(e).length));
   const [hookW, pluginW, outcomeW] = [width((e) => e.hook), width((e) => e.plugin), width((e) => e.outcome)];
-  return entries.flatMap((e) => [
-    `  ${String(e.seq).padStart(2)}. ${e.hook.padEnd(hookW)}  ${e.plugin.padEnd(pluginW)}  ${e.outcome.padEnd(outcomeW)}  ${formatMs(e.durationMs).padStart(8)}  ${e.reason ?? ''}`.trimEnd(),
-    ...(e.error && !e.reason?.includes(e.error) ? [`        error: ${e.error}`] : []),
-    ...e.messages.map((m) => `        ${m.level}: ${m.message}`),
-  ]);
+  return entries.flatMap((e) => {
+    const head = `  ${String(e.seq).padStart(2)}. ${e.hook.padEnd(hookW)}  ${e.plugin.padEnd(pluginW)}  ${e.outcome.padEnd(outcomeW)}  ${formatMs(e.durationMs).padStart(8)}  `;
+    return [
+      ...indented(head, e.reason ?? ''),
+      ...(e.error && !e.reason?.includes(e.error) ? indented('        error: ', e.error) : []),
+      ...e.messages.flatMap((m) => indented(`        ${m.level}: `, m.message)),
+    ];
+  });
+}
+
+/** `head` then `text`; later lines of a multi-line text start under its first character. */
+function indented(head: string, text: string): string[] {
+  const [first = '', ...rest] = text.split('\n');
+  const pad = ' '.repeat(head.length);
+  return [`${head}${first}`.trimEnd(), ...rest.map((line) => `${pad}${line}`.trimEnd())];
 }
 
 function formatMs(ms: number): string {
   return ms < 1000 ? `${ms.toFixed(1)}ms` : `${(ms / 1000).toFixed(2)}s`;
+}
+
+/** What `--explain` says about where a run looked, whether it succeeded or not. */
+export interface RunPlaces {
+  /** The engine in use, once found. */
+  endpoint?: EngineEndpoint | undefined;
+  /** True when no engine answered. */
+  engineDown?: boolean;
+  /** The config file in force; `undefined`: none found; `null`: not read (the run failed first). */
+  configFile: string | undefined | null;
+}
+
+/** `Engine: ...` and `Config: ...` lines. */
+export function placeLines({ endpoint, engineDown, configFile }: RunPlaces): string[] {
+  const engine = endpoint
+    ? `${endpoint.host} (${endpoint.source})`
+    : engineDown
+      ? 'none answered (see above)'
+      : 'not contacted';
+  const config =
+    configFile === null
+      ? 'not loaded (see above)'
+      : (configFile ?? 'none found; the built-in default chain applies');
+  return [`Engine: ${engine}`, `Config: ${config}`];
 }
 
 /** The trace as `--json` emits it. */

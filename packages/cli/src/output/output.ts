@@ -1,12 +1,23 @@
 import type { GlobalOptions } from '../options.js';
 
+/** A warning of the run, kept for the `--json` document. */
+export interface Warning {
+  message: string;
+  /** The plugin that warned, when one did. */
+  plugin?: string | undefined;
+}
+
 /**
  * Where a command writes. Results go to stdout; warnings, progress and
- * errors to stderr, so `--json` output on stdout stays parseable.
+ * errors to stderr, so `--json` output on stdout stays parseable. With
+ * `--json` every run prints exactly one document on stdout, shaped alike:
+ * `ok`, the command's fields or `error`, and `warnings`.
  */
 export class Output {
   /** Redacts secrets before anything is written; set once a session knows them. */
   redact: (text: string) => string = (text) => text;
+  /** Every warning of the run, in order. */
+  readonly warnings: Warning[] = [];
 
   constructor(
     readonly options: GlobalOptions,
@@ -19,13 +30,28 @@ export class Output {
     if (!this.options.json) this.stdout.write(`${this.redact(text)}\n`);
   }
 
-  /** The one JSON document of a `--json` run. */
-  json(value: unknown): void {
+  /** The `--json` document of a run that succeeded: `ok`, the command's fields, `warnings`. */
+  result(fields: Record<string, unknown>): void {
+    this.document({ ok: true, ...fields, warnings: this.warnings });
+  }
+
+  /** Writes one JSON document on stdout; `result` and the error boundary build it. */
+  document(value: { ok: boolean } & Record<string, unknown>): void {
     this.stdout.write(`${this.redact(JSON.stringify(value, null, 2))}\n`);
   }
 
-  warn(text: string): void {
-    if (!this.options.quiet || this.options.json) this.stderr.write(`${this.redact(`warning: ${text}`)}\n`);
+  /**
+   * A warning on stderr: `warning: ...` for people, a JSON line
+   * (`{"event":"warning",...}`) with `--json`, nothing with `--quiet`. Kept
+   * for the `--json` document either way.
+   */
+  warn(message: string, plugin?: string): void {
+    this.warnings.push(plugin === undefined ? { message } : { plugin, message });
+    if (this.options.quiet) return;
+    const text = this.options.json
+      ? JSON.stringify({ event: 'warning', ...(plugin === undefined ? {} : { plugin }), message })
+      : `warning: ${plugin === undefined ? '' : `${plugin}: `}${message}`;
+    this.stderr.write(`${this.redact(text)}\n`);
   }
 
   error(text: string): void {

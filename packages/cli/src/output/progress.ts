@@ -1,9 +1,11 @@
 import type { ProgressEvent } from '@stigmer/core';
-import { formatBytes, PullProgress, type PullSnapshot } from './progress-state.js';
+import { PullProgress, type PullSnapshot } from './progress-state.js';
+import { formatBytes, formatRate } from './units.js';
 
 /**
- * How pull progress is shown: one redrawn bar on a terminal, a few plain
- * lines when stderr is not a terminal or `CI` is set, JSON lines with
+ * How pull progress is shown: one redrawn bar on a terminal, plain lines
+ * (at least every 10% of the bytes or every 10 seconds, whichever comes
+ * first, stalls included) when stderr is not a terminal or `CI` is set, JSON lines with
  * `--json` (on stderr: stdout keeps its one JSON document), nothing with
  * `--quiet`.
  */
@@ -27,13 +29,25 @@ export interface ProgressSink {
 }
 
 const BAR_INTERVAL_MS = 100;
-const PLAIN_INTERVAL_MS = 10_000;
+/** Plain lines: at most this long apart while a pull runs, even when no byte arrives. */
+export const PLAIN_INTERVAL_MS = 10_000;
+/** Plain lines: one each time the bytes cross another tenth of the total. */
+const PLAIN_STEPS = 10;
 const JSON_INTERVAL_MS = 1_000;
+
+interface PullView {
+  progress: PullProgress;
+  lastDraw: number;
+  /** Tenths of the total reached at the last plain line. */
+  step: number;
+  done: boolean;
+}
 
 /** Renders the core's typed pull events in one of the modes. */
 export class ProgressRenderer {
-  readonly #pulls = new Map<string, { progress: PullProgress; lastDraw: number }>();
+  readonly #pulls = new Map<string, PullView>();
   #barShown = false;
+  #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     readonly mode: ProgressMode,
@@ -42,6 +56,8 @@ export class ProgressRenderer {
       color?: boolean;
       redact?: (text: string) => string;
       now?: () => number;
+      /** Plain mode's clock for lines during silence; tests drive `tick()` instead. */
+      timers?: boolean;
     } = {},
   ) {}
 
@@ -58,12 +74,18 @@ export class ProgressRenderer {
     if (this.mode === 'none') return;
     let pull = this.#pulls.get(reference);
     if (!pull) {
-      pull = { progress: new PullProgress(reference, () => this.now()), lastDraw: this.now() };
+      pull = {
+        progress: new PullProgress(reference, () => this.now()),
+        lastDraw: this.now(),
+        step: 0,
+        done: false,
+      };
       this.#pulls.set(reference, pull);
       this.started(reference);
     }
     if (event.type === 'retry') {
       pull.progress.reset();
+      pull.step = 0;
       this.clearBar();
       if (this.mode === 'json') {
         this.json({
@@ -81,43 +103,69 @@ export class ProgressRenderer {
       return;
     }
     if (event.type === 'digest') {
+      pull.done = true;
       this.finished(pull.progress.snapshot(), event.digest);
       return;
     }
     if (!pull.progress.apply(event)) return;
-    const interval =
-      this.mode === 'bar' ? BAR_INTERVAL_MS : this.mode === 'json' ? JSON_INTERVAL_MS : PLAIN_INTERVAL_MS;
+    if (this.mode === 'plain') {
+      this.plainLine(pull, false);
+      return;
+    }
+    const interval = this.mode === 'bar' ? BAR_INTERVAL_MS : JSON_INTERVAL_MS;
     const now = this.now();
     if (now - pull.lastDraw < interval) return;
     pull.lastDraw = now;
     const snap = pull.progress.snapshot();
     if (this.mode === 'bar') this.drawBar(snap);
-    else if (this.mode === 'json') this.json({ event: 'pull-progress', ...fields(snap) });
-    else this.out(`  ${reference}: ${amount(snap)}, layers ${snap.layersDone}/${snap.layers}\n`);
+    else this.json({ event: 'pull-progress', ...fields(snap) });
   }
 
   /**
-   * A warning during a pull: a JSON line in `json` mode (stderr stays all
-   * JSON), else the bar is cleared so the caller can print it on a clean
-   * line. True when the warning was written here.
+   * Plain mode's clock: a line for every pull that printed nothing for 10
+   * seconds, so a log shows a slow or stalled pull as one. Called every
+   * second by a timer while a pull runs (or by a test).
    */
-  warn(plugin: string, message: string): boolean {
-    if (this.mode === 'json') {
-      this.json({ event: 'warning', plugin, message });
-      return true;
-    }
-    this.clearBar();
-    return false;
+  tick(): void {
+    for (const pull of this.#pulls.values()) if (!pull.done) this.plainLine(pull, true);
   }
 
-  /** Clears the bar; call before printing the result or an error. */
+  /** A plain line when the bytes crossed another tenth, or when the last line is 10 s old. */
+  private plainLine(pull: PullView, quietOnly: boolean): void {
+    const snap = pull.progress.snapshot();
+    const step = snap.total > 0 ? Math.floor((snap.bytes / snap.total) * PLAIN_STEPS) : 0;
+    const now = this.now();
+    const due = now - pull.lastDraw >= PLAIN_INTERVAL_MS;
+    if (!due && (quietOnly || step <= pull.step || snap.bytes === 0)) return;
+    pull.step = Math.max(pull.step, step);
+    pull.lastDraw = now;
+    const percent = snap.total > 0 ? ` (${Math.floor((snap.bytes / snap.total) * 100)}%)` : '';
+    this.out(
+      `  ${snap.reference}: ${amount(snap)}${percent}, ${formatRate(snap.rate)}, layers ${snap.layersDone}/${snap.layers} done\n`,
+    );
+  }
+
+  /** Clears the bar so that the caller can print a warning on a clean line. */
+  beforeWarning(): void {
+    this.clearBar();
+  }
+
+  /** Clears the bar and stops the clock; call before printing the result or an error. */
   finish(): void {
     this.clearBar();
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
   }
 
   private started(reference: string): void {
     if (this.mode === 'json') this.json({ event: 'pull-start', reference });
-    else if (this.mode === 'plain') this.out(`Pulling ${reference}\n`);
+    else if (this.mode === 'plain') {
+      this.out(`Pulling ${reference}\n`);
+      if (this.options.timers !== false && !this.#timer) {
+        this.#timer = setInterval(() => this.tick(), 1000);
+        this.#timer.unref();
+      }
+    }
   }
 
   private finished(snap: PullSnapshot, digest: string): void {
@@ -127,7 +175,7 @@ export class ProgressRenderer {
       return;
     }
     const size = snap.total > 0 ? `${formatBytes(snap.total)}, ` : '';
-    const layers = snap.layers > 0 ? `${snap.layers} layers, ` : '';
+    const layers = snap.layers > 0 ? `${snap.layers} ${snap.layers === 1 ? 'layer' : 'layers'}, ` : '';
     this.out(`Pulled ${snap.reference}: ${size}${layers}${seconds(snap.elapsedMs)}\n`);
   }
 
@@ -138,7 +186,7 @@ export class ProgressRenderer {
   private drawBar(snap: PullSnapshot): void {
     // One line that never wraps: the figures first, then the bar, then the name shortened.
     const width = Math.max(40, this.sink.columns || 80) - 1;
-    const tail = `${amount(snap)}  ${formatBytes(Math.round(snap.rate))}/s  layers ${snap.layersDone}/${snap.layers}`;
+    const tail = `${amount(snap)}  ${formatRate(snap.rate)}  layers ${snap.layersDone}/${snap.layers}`;
     const available = width - tail.length - 4;
     const barWidth = Math.max(10, Math.min(30, available - snap.reference.length));
     const room = Math.max(10, available - barWidth);
@@ -176,4 +224,16 @@ function amount(snap: PullSnapshot): string {
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
+}
+
+/** The renderer for a command's pulls: stderr, in the mode the options and terminal call for. */
+export function pullProgress(
+  options: { quiet?: boolean | undefined; json?: boolean | undefined },
+  output: { redact(text: string): string },
+): ProgressRenderer {
+  const tty = Boolean(process.stderr.isTTY);
+  return new ProgressRenderer(progressMode(options, process.env, tty), process.stderr, {
+    color: !process.env.NO_COLOR && tty,
+    redact: (text) => output.redact(text),
+  });
 }

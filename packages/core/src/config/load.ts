@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
-import { issuesError } from './issues.js';
+import { type ConfigIssue, issuesError } from './issues.js';
 import type { ConfigFile } from './schema-types.js';
 import { mayHaveConfig, SEARCH_PLACES } from './search-places.js';
 
@@ -31,6 +31,15 @@ const MODULE = 'stigmer';
  * that path (the common case), cosmiconfig is not even loaded.
  */
 export async function findConfig(options: FindConfigOptions): Promise<LoadedConfigFile | undefined> {
+  const found = await readConfigFile(options);
+  if (!found) return undefined;
+  return { path: found.path, config: await validateConfig(found.raw, found.path) };
+}
+
+/** Finds and reads the config file without validating it (see `findConfig`). */
+export async function readConfigFile(
+  options: FindConfigOptions,
+): Promise<{ path: string; raw: unknown } | undefined> {
   if (!options.configPath && !mayHaveConfig(options.cwd)) return undefined;
   // cosmiconfig is CommonJS: its exports are on `default` both under Node and in the bundle.
   const { cosmiconfig } = (await import('cosmiconfig')).default;
@@ -52,16 +61,24 @@ export async function findConfig(options: FindConfigOptions): Promise<LoadedConf
     result = await readWith(() => explorer.search(options.cwd), options.cwd);
   }
   if (!result) return undefined;
-  const raw: unknown = result.isEmpty ? {} : result.config;
-  return { path: result.filepath, config: await validateConfig(raw, result.filepath) };
+  return { path: result.filepath, raw: result.isEmpty ? {} : result.config };
 }
 
 /** Validates a config object strictly; errors name the file, the key and what was expected. */
 export async function validateConfig(raw: unknown, where: string): Promise<ConfigFile> {
+  const checked = await checkConfigObject(raw);
+  if ('config' in checked) return checked.config;
+  throw issuesError('CONFIG_INVALID', where, checked.issues);
+}
+
+/** The validated config, or every issue with it. */
+export async function checkConfigObject(
+  raw: unknown,
+): Promise<{ config: ConfigFile } | { issues: ConfigIssue[] }> {
   const { configFileSchema } = await import('./schema.js');
   const parsed = configFileSchema.safeParse(raw ?? {});
-  if (parsed.success) return parsed.data;
-  throw issuesError('CONFIG_INVALID', where, parsed.error.issues.flatMap(toConfigIssues));
+  if (parsed.success) return { config: parsed.data };
+  return { issues: parsed.error.issues.flatMap(toConfigIssues) };
 }
 
 /** One issue per unknown key, at the key's own path, so the message points at the typo. */

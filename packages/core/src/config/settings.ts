@@ -214,7 +214,7 @@ export const SCALAR_SETTINGS: readonly ScalarSetting[] = [
 /** Layers flags over environment over file over defaults, recording where each value came from. */
 export function resolveSettings(inputs: SettingInputs): ResolvedSettings {
   const sources: ResolvedSettings['sources'] = {};
-  const envIssues: string[] = [];
+  const envIssues: { key: string; message: string }[] = [];
   for (const setting of SCALAR_SETTINGS) {
     const flag = inputs.flags?.[setting.key];
     const envText = inputs.env[setting.env];
@@ -222,11 +222,14 @@ export function resolveSettings(inputs: SettingInputs): ResolvedSettings {
     if (flag !== undefined) {
       const parsed = setting.parse(flag.value);
       if ('error' in parsed)
-        throw new ConfigError('CONFIG_INVALID', `Invalid value for ${flag.flag}: ${parsed.error}.`);
+        throw new ConfigError('CONFIG_INVALID', `Invalid value for ${flag.flag}: ${parsed.error}.`, {
+          details: { source: 'the command line', issues: [{ key: flag.flag, message: parsed.error }] },
+        });
       sources[setting.key] = { value: parsed.value, source: { kind: 'flag', name: flag.flag } };
     } else if (envText !== undefined && envText !== '') {
       const parsed = setting.parse(envText);
-      if ('error' in parsed) envIssues.push(`  - ${setting.env} (${setting.key}): ${parsed.error}`);
+      if ('error' in parsed)
+        envIssues.push({ key: `${setting.env} (${setting.key})`, message: parsed.error });
       else sources[setting.key] = { value: parsed.value, source: { kind: 'env', name: setting.env } };
     } else if (fileValue !== undefined && inputs.file) {
       sources[setting.key] = { value: fileValue, source: { kind: 'file', name: inputs.file.path } };
@@ -245,7 +248,8 @@ export function resolveSettings(inputs: SettingInputs): ResolvedSettings {
   if (envIssues.length > 0) {
     throw new ConfigError(
       'CONFIG_INVALID',
-      `Invalid stigmer settings in the environment:\n${envIssues.join('\n')}`,
+      `Invalid stigmer settings in the environment:\n${envIssues.map((i) => `  - ${i.key}: ${i.message}`).join('\n')}`,
+      { details: { source: 'the environment', issues: envIssues } },
     );
   }
   const filePlugins = inputs.file?.config.plugins;

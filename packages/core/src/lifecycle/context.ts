@@ -13,7 +13,10 @@ export type LifecycleEvent =
   | { type: 'removing'; container: ContainerInfo; reason: string }
   | { type: 'created'; id: string; name: string }
   | { type: 'waiting-for-health'; name: string }
-  | { type: 'stopping'; container: ContainerInfo }
+  /** A graceful stop began: the engine sends the stop signal and kills after `timeoutMs`. */
+  | { type: 'stopping'; container: ContainerInfo; timeoutMs: number }
+  /** The container stopped (`killed`: the grace period ran out or the stop failed). */
+  | { type: 'stopped'; container: ContainerInfo; killed: boolean }
   | { type: 'warning'; message: string };
 
 /** What every lifecycle command needs besides the session. */

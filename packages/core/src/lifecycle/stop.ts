@@ -86,8 +86,10 @@ export async function stopUnderLock(
   const stopped: StoppedContainer[] = [];
   for (const info of containers) {
     if (options.signal?.aborted) throw interruption(options.signal);
-    options.onEvent?.({ type: 'stopping', container: info });
-    stopped.push(await removeGracefully(engine, info, settings.stopTimeout, options.signal));
+    options.onEvent?.({ type: 'stopping', container: info, timeoutMs: settings.stopTimeout });
+    const done = await removeGracefully(engine, info, settings.stopTimeout, options.signal);
+    options.onEvent?.({ type: 'stopped', container: info, killed: done.killed });
+    stopped.push(done);
   }
   await store.clear();
   await pipeline.call('afterStop', {

@@ -26,23 +26,61 @@ export interface LoadPluginsOptions {
   searchInstalled: boolean;
 }
 
-/** Loads the plugins named in settings, in order, with validated options. */
+/**
+ * Loads the plugins named in settings, in order, with validated options.
+ * Every plugin is tried before anything is thrown, so one run reports every
+ * missing plugin and every options problem (one error listing them all).
+ */
 export async function loadPlugins(
   specs: readonly PluginSpec[],
   options: LoadPluginsOptions,
 ): Promise<LoadedPlugin[]> {
-  // Import all at once (module loading is I/O), then validate in config order.
-  const modules = await Promise.all(specs.map((spec) => importPlugin(spec, options)));
-  const loaded: LoadedPlugin[] = [];
-  for (const [i, spec] of specs.entries()) {
-    const { module, loadedFrom } = modules[i] as Awaited<ReturnType<typeof importPlugin>>;
-    const plugin = toPlugin(module, spec, loadedFrom);
-    const pluginOptions = options.validateOptions
-      ? await validateOptions(plugin, spec, options.origin)
-      : spec.options;
-    loaded.push({ plugin, options: pluginOptions, specifier: spec.specifier, loadedFrom, index: spec.index });
-  }
+  const { loaded, errors } = await loadEachPlugin(specs, options);
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw combinedError(errors, options.origin);
   return loaded;
+}
+
+/** Loads every plugin it can; the ones that fail give their error instead, in config order. */
+export async function loadEachPlugin(
+  specs: readonly PluginSpec[],
+  options: LoadPluginsOptions,
+): Promise<{ loaded: LoadedPlugin[]; errors: ConfigError[] }> {
+  // Import all at once (module loading is I/O), then validate in config order.
+  const modules = await Promise.allSettled(specs.map((spec) => importPlugin(spec, options)));
+  const loaded: LoadedPlugin[] = [];
+  const errors: ConfigError[] = [];
+  for (const [i, spec] of specs.entries()) {
+    try {
+      const imported = modules[i] as PromiseSettledResult<Awaited<ReturnType<typeof importPlugin>>>;
+      if (imported.status === 'rejected') throw imported.reason;
+      const { module, loadedFrom } = imported.value;
+      const plugin = toPlugin(module, spec, loadedFrom);
+      const pluginOptions = options.validateOptions
+        ? await validateOptions(plugin, spec, options.origin)
+        : spec.options;
+      loaded.push({
+        plugin,
+        options: pluginOptions,
+        specifier: spec.specifier,
+        loadedFrom,
+        index: spec.index,
+      });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      errors.push(error);
+    }
+  }
+  return { loaded, errors };
+}
+
+/** One error for several plugin problems: each message in turn, the first one's code. */
+function combinedError(errors: readonly ConfigError[], origin: string): ConfigError {
+  const first = errors[0] as ConfigError;
+  const body = errors.map((e) => `  - ${e.message.split('\n').join('\n    ')}`).join('\n');
+  return new ConfigError(first.code, `${errors.length} plugin problems in ${origin}:\n${body}`, {
+    details: { errors: errors.map((e) => ({ code: e.code, message: e.message, ...e.details })) },
+  });
 }
 
 async function importPlugin(
@@ -83,7 +121,7 @@ async function importPlugin(
       ...tried.map((t) => `  - ${t}`),
       `Install it where your config is: npm install --save-dev ${candidates.at(-1)}`,
     ].join('\n'),
-    { details: { specifier: spec.specifier, tried } },
+    { details: { specifier: spec.specifier, index: spec.index, tried } },
   );
 }
 
@@ -95,7 +133,7 @@ async function importModule(url: string, spec: PluginSpec): Promise<PluginModule
       throw new ConfigError(
         'PLUGIN_NOT_FOUND',
         `Cannot find plugin "${spec.specifier}" (plugins[${spec.index}]): no file at ${new URL(url).pathname}.`,
-        { details: { specifier: spec.specifier, tried: [url] } },
+        { details: { specifier: spec.specifier, index: spec.index, tried: [url] } },
       );
     }
     const message = error instanceof Error ? error.message : String(error);
@@ -104,7 +142,7 @@ async function importModule(url: string, spec: PluginSpec): Promise<PluginModule
       `Plugin "${spec.specifier}" (${url}) failed to load: ${message}`,
       {
         cause: error,
-        details: { specifier: spec.specifier },
+        details: { specifier: spec.specifier, index: spec.index },
       },
     );
   }
@@ -126,7 +164,7 @@ function toPlugin(module: PluginModule, spec: PluginSpec, loadedFrom: string): S
     throw new ConfigError(
       'PLUGIN_INVALID',
       `"${spec.specifier}" (${loadedFrom}) is not a stigmer plugin: its default export must be a plugin { name, version, apply } or a function returning one (see definePlugin in @stigmer/core).`,
-      { details: { specifier: spec.specifier } },
+      { details: { specifier: spec.specifier, index: spec.index } },
     );
   }
   return p as StigmerPlugin<unknown>;

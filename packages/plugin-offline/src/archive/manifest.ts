@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '@stigmer/core';
 
@@ -41,14 +41,7 @@ export async function readManifest(dir: string): Promise<ArchiveManifest> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(
-      'CONFIG_INVALID',
-      code === 'ENOENT'
-        ? `${dir} is not an image archive folder: it has no ${MANIFEST_FILE}. Write one with \`stigmer image export ${dir}\` on a machine with network access.`
-        : `Cannot read ${file}: ${(error as Error).message}`,
-      { details: { file } },
-    );
+    throw new ConfigError('CONFIG_INVALID', await unreadable(dir, file, error), { details: { file } });
   }
   let parsed: unknown;
   try {
@@ -57,6 +50,17 @@ export async function readManifest(dir: string): Promise<ArchiveManifest> {
     throw invalid(file, `it is not JSON (${(error as Error).message})`);
   }
   return checkManifest(parsed, file);
+}
+
+/** Why the manifest cannot be read, starting with the folder itself: missing, a file, or without a manifest. */
+async function unreadable(dir: string, file: string, error: unknown): Promise<string> {
+  const code = (error as NodeJS.ErrnoException).code;
+  const exportHint = `Write one with \`stigmer image export ${dir}\` on a machine with network access.`;
+  if (code !== 'ENOENT' && code !== 'ENOTDIR') return `Cannot read ${file}: ${(error as Error).message}`;
+  const folder = await stat(dir).catch(() => undefined);
+  if (!folder) return `The folder ${dir} does not exist. ${exportHint}`;
+  if (!folder.isDirectory()) return `${dir} is a file, not an image archive folder. ${exportHint}`;
+  return `${dir} is not an image archive folder: it has no ${MANIFEST_FILE}. ${exportHint}`;
 }
 
 function invalid(file: string, why: string): ConfigError {
