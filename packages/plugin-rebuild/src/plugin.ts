@@ -129,7 +129,7 @@ async function builtImage(
     reference: request.localTag,
     id: image.id,
     platform: image.platform,
-    source: 'built from sources',
+    source: `a build of ${sourceDir(ctx, ctx.options)}`,
     labels: image.labels,
   };
 }

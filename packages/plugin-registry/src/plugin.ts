@@ -129,8 +129,8 @@ async function pullFromFirst(
           // A mirror gets one attempt: the next mirror is a better bet than waiting on this one.
           settings: last ? request.pull : { ...request.pull, retries: 0 },
           source: candidate.origin
-            ? `pulled from ${candidate.reference}`
-            : `pulled from mirror ${candidate.reference} (of ${canonical})`,
+            ? `registry ${candidate.reference}`
+            : `mirror ${candidate.reference} (of ${canonical})`,
         });
         if (coolDowns[candidate.registry]) {
           delete coolDowns[candidate.registry];

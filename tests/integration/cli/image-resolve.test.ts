@@ -61,7 +61,7 @@ describe('stigmer image resolve against a real engine and registry', () => {
     const cwd = await projectDir({ '.stigmerrc': stigmerrc(tag, { registry, tag: '0.1.0' }) });
     const result = await stigmer(['image', 'resolve', '--explain'], { cwd });
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toContain(`from pulled from ${registry}/stigmer/agent-runner:0.1.0`);
+    expect(result.stdout).toContain(` from registry ${registry}/stigmer/agent-runner:0.1.0`);
     expect(result.stdout).toMatch(/stigmer:local-image\s+passed\s+\S+\s+\S+ is not in the local engine/);
     expect(result.stdout).toMatch(/stigmer:ghcr\s+resolved\s+\S+\s+pulled \S+ and tagged it/);
     expect(await imageId(tag)).toBe(harness().testImage.id);
@@ -80,7 +80,7 @@ describe('stigmer image resolve against a real engine and registry', () => {
       image: {
         reference: tag,
         id: harness().testImage.id,
-        source: `pulled from ${registry}/stigmer/agent-runner:latest`,
+        source: `registry ${registry}/stigmer/agent-runner:latest`,
       },
     });
     expect(doc.image.digest).toMatch(new RegExp(`^${registry}/stigmer/agent-runner@sha256:[0-9a-f]{64}$`));

@@ -140,7 +140,7 @@ describe('digest pinning', () => {
     });
     expect(run.error?.code).toBe('IMAGE_REJECTED');
     expect(run.error?.message).toBe(
-      `The image ${localTag} (pulled from ${pulledRef()}) was refused: its digest ${digest} is not the pinned ${wrong} (from ${path.join(cwd, 'stigmer.lock.json')}); ${localTag} was untagged. Pull the pinned image, or update the pin.`,
+      `The image ${localTag} (registry ${pulledRef()}) was refused: its digest ${digest} is not the pinned ${wrong} (from ${path.join(cwd, 'stigmer.lock.json')}); ${localTag} was untagged. Pull the pinned image, or update the pin.`,
     );
     expect(await imageId(localTag)).toBeUndefined();
   });

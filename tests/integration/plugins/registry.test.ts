@@ -102,7 +102,7 @@ describe('mirrors with rewrite rules', () => {
     expect(result.image).toMatchObject({
       reference: localTag,
       id: ids.a,
-      source: `pulled from mirror ${mirrorProxy.host}/${REPO}:0.1.0 (of ${originProxy.host}/${REPO}:0.1.0)`,
+      source: `mirror ${mirrorProxy.host}/${REPO}:0.1.0 (of ${originProxy.host}/${REPO}:0.1.0)`,
     });
     expect(await imageId(localTag)).toBe(ids.a);
     expect(pulls(mirrorProxy)).toBeGreaterThan(0);
@@ -114,7 +114,7 @@ describe('mirrors with rewrite rules', () => {
     const localTag = images.name();
     const first = await run(localTag, '0.1.0');
     expect(first.error).toBeUndefined();
-    expect(first.image?.source).toBe(`pulled from ${originProxy.host}/${REPO}:0.1.0`);
+    expect(first.image?.source).toBe(`registry ${originProxy.host}/${REPO}:0.1.0`);
     const entry = first.trace.find((e) => e.plugin === 'stigmer:registry' && e.hook === 'resolveImage');
     expect(entry?.reason).toBe(
       `pulled ${originProxy.host}/${REPO}:0.1.0 after leaving 1 registry; tagged ${localTag}`,
@@ -144,7 +144,7 @@ describe('mirrors with rewrite rules', () => {
   it('moves on from a mirror that lacks the tag without cooling it down', async () => {
     const localTag = images.name();
     const result = await run(localTag, 'origin-only');
-    expect(result.image?.source).toBe(`pulled from ${originProxy.host}/${REPO}:origin-only`);
+    expect(result.image?.source).toBe(`registry ${originProxy.host}/${REPO}:origin-only`);
     const messages = result.trace.find((e) => e.plugin === 'stigmer:registry')?.messages ?? [];
     expect(messages[1]?.message).toMatch(
       new RegExp(`^left ${mirrorProxy.host}/${REPO}:origin-only: not found`),
@@ -205,7 +205,7 @@ describe('per-registry credentials', () => {
       env,
     });
     expect(result.error).toBeUndefined();
-    expect(result.image).toMatchObject({ id: testImage.id, source: `pulled from ${privateName}:0.1.0` });
+    expect(result.image).toMatchObject({ id: testImage.id, source: `registry ${privateName}:0.1.0` });
     const answered = result.trace.filter((e) => e.hook === 'credentials' && e.outcome === 'resolved');
     expect(answered.map((e) => e.reason)).toContainEqual(expect.stringMatching(/DOCKER_AUTH_CONFIG/));
     expect(JSON.stringify(result.trace)).not.toContain(users.reader.password);

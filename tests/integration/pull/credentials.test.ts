@@ -95,7 +95,7 @@ describe('each credential source pulls the private image, and --explain names it
     );
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain(
-      `credentials from docker-credential-stigmerstore (credsStore in DOCKER_AUTH_CONFIG) for ${registry()}`,
+      `credentials from docker-credential-stigmerstore (credsStore in DOCKER_AUTH_CONFIG)`,
     );
   });
 
@@ -106,7 +106,7 @@ describe('each credential source pulls the private image, and --explain names it
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(
       new RegExp(
-        `credentials\\s+stigmer:ghcr\\s+resolved\\s+\\S+\\s+credentials from GHCR_TOKEN for ${rx(registry())}\n`,
+        `credentials\\s+stigmer:ghcr\\s+resolved\\s+\\S+\\s+credentials from GHCR_TOKEN\n`,
       ),
     );
     // The plugin answered first: core's providers were not asked.
@@ -118,7 +118,7 @@ describe('each credential source pulls the private image, and --explain names it
       '--explain',
     ]);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toContain(`credentials from GITHUB_TOKEN for ${registry()}`);
+    expect(r.stdout).toContain(`credentials from GITHUB_TOKEN`);
   });
 });
 
@@ -153,7 +153,7 @@ describe('falling back to anonymous', () => {
     const r = await pull(PRIVATE, {}, { GHCR_TOKEN: 'not-a-valid-token' }, ['--quiet']);
     expect(r.exitCode).toBe(7);
     expect(r.stderr.split('\n')[0]).toBe(
-      `The registry refused to let stigmer pull ${r.reference}: it needs credentials, or the repository does not exist (tried credentials from GHCR_TOKEN for ${harness().tokenRegistry}, then anonymously).`,
+      `The registry refused to let stigmer pull ${r.reference}: it needs credentials, or the repository does not exist (tried credentials from GHCR_TOKEN, then anonymously).`,
     );
   });
 });

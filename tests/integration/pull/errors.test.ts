@@ -153,7 +153,7 @@ describe('transient', () => {
     expect(r.exitCode).toBe(9);
     expect(r.stderr).toBe(
       [
-        `Pulling ${r.reference} failed with a temporary error 2 times; stigmer retried with backoff and gave up.`,
+        `Pulling ${r.reference} failed with a temporary error; stigmer tried 2 times, backing off between attempts, and gave up.`,
         'Last error: received unexpected HTTP status: 500 Internal Server Error',
         `To fix: check the network and the registry, then run the command again. ${RETRIES_HINT}`,
         '',
@@ -167,7 +167,7 @@ describe('transient', () => {
     const r = await pull({ registry: fixture.proxy.host, tag: '0.1.0' });
     expect(r.exitCode).toBe(9);
     expect(r.stderr.split('\n').slice(0, 2)).toEqual([
-      `Pulling ${r.reference} failed with a temporary error 2 times; stigmer retried with backoff and gave up.`,
+      `Pulling ${r.reference} failed with a temporary error; stigmer tried 2 times, backing off between attempts, and gave up.`,
       `Last error: Head "http://${fixture.proxy.host}/v2/stigmer/agent-runner/manifests/0.1.0": EOF`,
     ]);
   });

@@ -20,6 +20,9 @@ interface Layer {
   done: boolean;
 }
 
+/** A 3-second window: steady enough to read, quick to follow a change. */
+const RATE_WINDOW_MS = 3000;
+
 // The engine's words for a layer that needs no more bytes.
 const DONE = /^(Download complete|Pull complete|Already exists|Verifying Checksum|Extracting)/;
 const FINISHED = /^(Pull complete|Already exists)/;
@@ -65,8 +68,9 @@ export class PullProgress {
     const last = this.#samples.at(-1);
     if (last && at - last.at < 100) return;
     this.#samples.push({ at, bytes: this.#bytes });
-    // A 3-second window: steady enough to read, quick to follow a change.
-    while (this.#samples.length > 2 && at - (this.#samples[0]?.at ?? at) > 3000) this.#samples.shift();
+    // Keep one sample older than the window as its baseline.
+    while (this.#samples.length > 2 && at - (this.#samples[1]?.at ?? at) > RATE_WINDOW_MS)
+      this.#samples.shift();
   }
 
   /** Starts over (a retry): the engine reports every layer again. */
@@ -86,7 +90,10 @@ export class PullProgress {
       if (layer.done) done++;
     }
     const at = this.now();
-    const first = this.#samples[0] ?? { at, bytes };
+    // The rate over the last few seconds, counted up to now: a stalled pull reads 0 B/s.
+    const base = this.#samples.findLast((x) => at - x.at >= RATE_WINDOW_MS) ??
+      this.#samples[0] ?? { at, bytes };
+    const first = base;
     const span = (at - first.at) / 1000;
     return {
       reference: this.reference,

@@ -1,7 +1,8 @@
 import type { PullEvent } from '@stigmer/core';
 import { describe, expect, it } from 'vitest';
 import { ProgressRenderer, progressMode } from './progress.js';
-import { formatBytes, PullProgress } from './progress-state.js';
+import { PullProgress } from './progress-state.js';
+import { formatBytes, formatRate } from './units.js';
 
 const layer = (id: string, status: string, current?: number, total?: number): PullEvent => ({
   type: 'layer',
@@ -42,9 +43,11 @@ describe('PullProgress', () => {
     expect(progress.snapshot()).toMatchObject({ layersDone: 2 });
   });
 
-  it('formats sizes in decimal units', () => {
+  it('formats sizes in decimal units, the same everywhere', () => {
     expect(formatBytes(999)).toBe('999 B');
     expect(formatBytes(12_345_678)).toBe('12.3 MB');
+    expect(formatBytes(999_960_000)).toBe('1.0 GB');
+    expect(formatRate(2_000_000)).toBe('2.0 MB/s');
   });
 });
 
@@ -55,7 +58,7 @@ describe('ProgressRenderer', () => {
     const renderer = new ProgressRenderer(
       mode,
       { write: (t: string) => (out += t), columns: 100 },
-      { color, now: () => now },
+      { color, now: () => now, timers: false },
     );
     const feed = (event: PullEvent) => renderer.onEvent({ plugin: 'p', reference: 'reg/app:1', event });
     feed(layer('aaaaaaaaaaaa', 'Downloading', 0, 2_000_000));
@@ -69,16 +72,68 @@ describe('ProgressRenderer', () => {
     return out;
   };
 
-  it('plain: a few lines', () => {
+  it('plain: a line per tenth crossed, the retry, the end', () => {
     expect(run('plain')).toBe(
       [
         'Pulling reg/app:1',
-        '  reg/app:1: 1.0 MB / 2.0 MB, layers 0/1',
+        '  reg/app:1: 1.0 MB / 2.0 MB (50%), 90.9 kB/s, layers 0/1 done',
         'Retrying reg/app:1 in 1.5s (attempt 2): temporary error: EOF',
-        'Pulled reg/app:1: 1 layers, 12.0s',
+        'Pulled reg/app:1: 1 layer, 12.0s',
         '',
       ].join('\n'),
     );
+  });
+
+  it('plain: at least every 10% of the bytes, and every 10 s while nothing arrives', () => {
+    let out = '';
+    let now = 0;
+    const renderer = new ProgressRenderer(
+      'plain',
+      { write: (t: string) => (out += t) },
+      { now: () => now, timers: false },
+    );
+    const feed = (current: number) =>
+      renderer.onEvent({
+        plugin: 'p',
+        reference: 'r:1',
+        event: layer('aaaaaaaaaaaa', 'Downloading', current, 100_000_000),
+      });
+    // Many small steps: one line per tenth, not one per event.
+    for (let bytes = 0; bytes <= 100_000_000; bytes += 1_000_000) {
+      now += 100;
+      feed(bytes);
+    }
+    const tenths = out.split('\n').filter((l) => l.startsWith('  r:1: '));
+    expect(tenths.map((l) => /\((\d+)%\)/.exec(l)?.[1])).toEqual([
+      '10',
+      '20',
+      '30',
+      '40',
+      '50',
+      '60',
+      '70',
+      '80',
+      '90',
+      '100',
+    ]);
+    // A stall: the clock prints the same figures every 10 s, with the rate falling to nothing.
+    out = '';
+    now += 9_000;
+    renderer.tick();
+    expect(out).toBe('');
+    now += 1_000;
+    renderer.tick();
+    now += 10_000;
+    renderer.tick();
+    expect(out.trimEnd().split('\n')).toEqual([
+      '  r:1: 100.0 MB / 100.0 MB (100%), 0 B/s, layers 0/1 done',
+      '  r:1: 100.0 MB / 100.0 MB (100%), 0 B/s, layers 0/1 done',
+    ]);
+    renderer.onEvent({ plugin: 'p', reference: 'r:1', event: { type: 'digest', digest: 'sha256:1' } });
+    out = '';
+    now += 30_000;
+    renderer.tick();
+    expect(out).toBe('');
   });
 
   it('json: one object per line', () => {
@@ -104,16 +159,8 @@ describe('ProgressRenderer', () => {
     expect(run('bar', true)).toContain('\x1b[36m');
   });
 
-  it('warnings: a JSON line in json mode; otherwise the bar is cleared for the caller to print', () => {
+  it('clears the bar before a warning is printed', () => {
     let out = '';
-    const json = new ProgressRenderer('json', { write: (t: string) => (out += t) });
-    expect(json.warn('stigmer:credentials', 'helper missing')).toBe(true);
-    expect(JSON.parse(out)).toEqual({
-      event: 'warning',
-      plugin: 'stigmer:credentials',
-      message: 'helper missing',
-    });
-    out = '';
     let now = 0;
     const bar = new ProgressRenderer(
       'bar',
@@ -131,7 +178,7 @@ describe('ProgressRenderer', () => {
     now = 200;
     bar.onEvent({ plugin: 'p', reference: 'r:1', event });
     expect(out).toContain('] ');
-    expect(bar.warn('p', 'x')).toBe(false);
+    bar.beforeWarning();
     expect(out.endsWith('\r\x1b[K')).toBe(true);
   });
 

@@ -18,7 +18,7 @@ export function envTokenCredential(
     const token = env[variable]?.trim();
     if (!token) continue;
     return {
-      source: `${variable} for ${registry}`,
+      source: variable,
       auth: {
         username: env.GITHUB_ACTOR?.trim() || 'x-access-token',
         password: token,

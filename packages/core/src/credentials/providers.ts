@@ -107,7 +107,7 @@ async function fromDockerConfig(
   } else if (typeof config.credsStore === 'string' && config.credsStore) {
     helpers.push({
       name: config.credsStore,
-      source: `docker-credential-${config.credsStore} (credsStore in ${origin}) for ${registry}`,
+      source: `docker-credential-${config.credsStore} (credsStore in ${origin})`,
     });
   }
   for (const helper of helpers) {

@@ -41,7 +41,10 @@ export interface ResolvedImage {
   digest?: string | undefined;
   /** `os/arch[/variant]` of the image as the engine reports it. */
   platform?: string | undefined;
-  /** Where it came from, in a few words (`local engine`, `pulled from 127.0.0.1:5000/...`). */
+  /**
+   * Where it came from, as a place that reads after "from": `local engine`,
+   * `registry 127.0.0.1:5000/...`, `archive /x/agent-runner.tar`.
+   */
   source: string;
   /** Image labels, as the engine reports them. */
   labels?: Readonly<Record<string, string>> | undefined;

@@ -34,4 +34,24 @@ describe('pull failure messages (the classes the CLI tests cannot reach with fir
       'ghcr.io/acme/app:v1 has no image for linux/arm64; the platforms it has could not be listed.',
     );
   });
+
+  it('says "tried once" without a wait between attempts when there was only one', () => {
+    const first = (kind: 'rate-limited' | 'transient' | 'stalled', attempts: number) =>
+      failureMessage(kind, { ...facts, attempts, stallTimeoutMs: 2000 }).split('\n')[0];
+    expect(first('rate-limited', 1)).toBe(
+      'The registry rate-limited the pull of ghcr.io/acme/app:v1 (HTTP 429); stigmer tried once (no retries) and gave up.',
+    );
+    expect(first('rate-limited', 3)).toBe(
+      'The registry rate-limited the pull of ghcr.io/acme/app:v1 (HTTP 429); stigmer tried 3 times, waiting between attempts, and gave up.',
+    );
+    expect(first('transient', 1)).toBe(
+      'Pulling ghcr.io/acme/app:v1 failed with a temporary error; stigmer tried once (no retries) and gave up.',
+    );
+    expect(first('stalled', 1)).toBe(
+      'Pulling ghcr.io/acme/app:v1 stalled: no progress for 2s; stigmer closed the pull.',
+    );
+    expect(first('stalled', 2)).toBe(
+      'Pulling ghcr.io/acme/app:v1 stalled: no progress for 2s, 2 times; stigmer closed the pull each time.',
+    );
+  });
 });

@@ -35,6 +35,8 @@ export const CODES: Readonly<Record<Exclude<PullFailureKind, 'engine-down' | 'in
 };
 
 const times = (n: number) => (n === 1 ? 'once' : `${n} times`);
+/** `tried once` (no retries: nothing waited), or `tried 3 times, <how>`. */
+const tried = (n: number, how: string) => (n === 1 ? 'tried once (no retries)' : `tried ${n} times, ${how},`);
 const RETRIES_HINT = '"pull.retries" (STIGMER_PULL_RETRIES) sets how many times stigmer retries.';
 
 /** What happened, what was tried and what to do, for each kind of failure. */
@@ -55,14 +57,14 @@ export function failureMessage(kind: keyof typeof CODES, f: FailureFacts): strin
     case 'rate-limited':
       return [
         f.retryAfterMs === undefined
-          ? `The registry rate-limited the pull of ${f.reference} (HTTP 429); stigmer tried ${times(f.attempts)}, waiting between attempts, and gave up.`
+          ? `The registry rate-limited the pull of ${f.reference} (HTTP 429); stigmer ${tried(f.attempts, 'waiting between attempts')} and gave up.`
           : `The registry rate-limited the pull of ${f.reference} (HTTP 429) and asks to wait ${formatDuration(f.retryAfterMs)}, longer than stigmer waits; stigmer tried ${times(f.attempts)}.`,
         `Registry said: ${f.said}`,
         `To fix: wait a while and run the command again, or log in with \`docker login ${f.registry}\` for a higher limit. ${RETRIES_HINT}`,
       ].join('\n');
     case 'transient':
       return [
-        `Pulling ${f.reference} failed with a temporary error ${times(f.attempts)}; stigmer retried with backoff and gave up.`,
+        `Pulling ${f.reference} failed with a temporary error; stigmer ${tried(f.attempts, 'backing off between attempts')} and gave up.`,
         `Last error: ${f.said}`,
         `To fix: check the network and the registry, then run the command again. ${RETRIES_HINT}`,
       ].join('\n');
@@ -77,7 +79,7 @@ export function failureMessage(kind: keyof typeof CODES, f: FailureFacts): strin
       ].join('\n');
     case 'stalled':
       return [
-        `Pulling ${f.reference} stalled: no progress for ${formatDuration(f.stallTimeoutMs ?? 0)}, ${times(f.attempts)}; stigmer closed the pull each time.`,
+        `Pulling ${f.reference} stalled: no progress for ${formatDuration(f.stallTimeoutMs ?? 0)}${f.attempts === 1 ? '; stigmer closed the pull' : `, ${times(f.attempts)}; stigmer closed the pull each time`}.`,
         `To fix: check the network and run the command again; raise "pull.stallTimeout" (STIGMER_PULL_STALL_TIMEOUT) for slow links. If the next pull hangs at once, the engine is still waiting on the stalled download: it ends when the registry connection closes, or when the Docker engine restarts.`,
       ].join('\n');
     case 'failed':

@@ -43,7 +43,7 @@ export interface PullAndTagRequest {
   settings?: Partial<PullSettings> | undefined;
   /** Added to the unauthorized message, e.g. `set GHCR_TOKEN to a token that can read packages`. */
   credentialHint?: string | undefined;
-  /** `source` of the resolved image; default `pulled from <reference>`. */
+  /** `source` of the resolved image; default `registry <reference>`. */
   source?: string | undefined;
 }
 
@@ -165,7 +165,7 @@ export async function pullAndTag(
     id: image.id,
     digest: repoDigest,
     platform: image.platform,
-    source: request.source ?? `pulled from ${reference}`,
+    source: request.source ?? `registry ${reference}`,
     labels: image.labels,
   };
 }
