@@ -50,7 +50,9 @@ describe('rebuild detection from the agent-runner sources', () => {
     expect(first.exitCode).toBe(0);
     expect(first.stderr).toContain('Step 1/3 : FROM scratch'); // the build's own output, streamed
     expect(first.stdout).toMatch(
-      new RegExp(`^${localTag} \\(sha256:[0-9a-f]{12}, linux/amd64\\) from a build of ${path.join(cwd, 'runner').replace(/[.*+?^${}()|[\\]\\\\]/g, '\\\\$&')}\\n$`),
+      new RegExp(
+        `^${localTag} \\(sha256:[0-9a-f]{12}, linux/amd64\\) from a build of ${path.join(cwd, 'runner').replace(/[.*+?^${}()|[\\]\\\\]/g, '\\\\$&')}\\n$`,
+      ),
     );
     const v1 = await inspect(localTag);
     expect(v1.Config.Labels?.['org.stigmer.build-inputs']).toMatch(/^sha256:[0-9a-f]{64}$/);
