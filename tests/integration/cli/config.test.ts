@@ -1,24 +1,25 @@
 import { describe, expect, it } from 'vitest';
+import { harness } from '../harness/context.js';
 import { projectDir, stigmer } from './run.js';
 
 describe('stigmer config print', () => {
-  it('shows each effective value with its source: flag, environment, file or default', async () => {
+  it('shows each effective value with its source: environment, file, default or discovery', async () => {
     const cwd = await projectDir({
       '.stigmerrc': 'image:\n  localTag: from-file:1\ntimeouts:\n  resolveImage: 10m\n',
     });
-    const result = await stigmer(['config', 'print', '--platform', 'linux/arm64'], {
+    const result = await stigmer(['config', 'print'], {
       cwd,
-      env: { STIGMER_TIMEOUT_CREDENTIALS: '45s' },
+      env: { STIGMER_TIMEOUT_CREDENTIALS: '45s', STIGMER_PLATFORM: 'linux/arm64' },
     });
     expect(result.exitCode).toBe(0);
     const lines = result.stdout.split('\n');
     const row = (key: string) => lines.find((l) => l.startsWith(`${key} `))?.replace(/\s+/g, ' ');
     expect(lines[0]).toBe(`# config file: ${cwd}/.stigmerrc`);
     expect(row('image.localTag')).toBe(`image.localTag from-file:1 (file ${cwd}/.stigmerrc)`);
-    expect(row('image.platform')).toBe('image.platform linux/arm64 (flag --platform)');
+    expect(row('image.platform')).toBe('image.platform linux/arm64 (env STIGMER_PLATFORM)');
     expect(row('timeouts.credentials')).toBe('timeouts.credentials 45s (env STIGMER_TIMEOUT_CREDENTIALS)');
     expect(row('timeouts.resolveImage')).toBe(`timeouts.resolveImage 10m (file ${cwd}/.stigmerrc)`);
-    expect(row('engine.host')).toBe('engine.host (unset) (built-in default)');
+    expect(row('engine.host')).toBe(`engine.host ${harness().dockerHost} (discovery DOCKER_HOST)`);
     expect(row('plugins')).toBe(
       'plugins ["local-image","ghcr","build-hint","agent-runner"] (built-in default)',
     );
@@ -58,9 +59,10 @@ describe('stigmer config validate', () => {
     expect(result.exitCode).toBe(78);
     expect(result.stderr).toBe(
       [
-        `Invalid stigmer config in ${cwd}/.stigmerrc (options of plugin "stigmer:ghcr") (2 problems):`,
+        'The stigmer configuration has 2 problems:',
+        `In ${cwd}/.stigmerrc:`,
         '  - plugins[1][1].registry: expected string, received number',
-        '  - plugins[1][1]: Unrecognized key: "regsitry"',
+        '  - plugins[1][1].regsitry: unknown option (not an option of stigmer:ghcr)',
         '',
       ].join('\n'),
     );

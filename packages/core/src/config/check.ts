@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { CREDENTIALS_PLUGIN } from '../credentials/providers.js';
 import { ConfigError, type ErrorCode, isStigmerError } from '../errors.js';
 import { loadEachPlugin } from '../plugin/load.js';
 import type { SessionOptions } from '../session.js';
@@ -63,16 +64,19 @@ export async function checkConfiguration(options: SessionOptions): Promise<Confi
   } catch (error) {
     problems.push(...problemsOf(error, '(environment)'));
   }
-  const specs = pluginSpecs(file?.raw);
-  const { loaded, errors } = await loadEachPlugin(specs ?? [], {
+  const fromFile = pluginSpecs(file?.raw);
+  const specs =
+    fromFile ?? options.defaultPlugins.map((specifier, index) => ({ specifier, options: {}, index }));
+  const { loaded, errors } = await loadEachPlugin(specs, {
     fromDir: where ? path.dirname(where) : options.cwd,
     origin: where ?? 'the built-in default chain',
     builtins: options.builtins,
     validateOptions: true,
-    searchInstalled: true,
+    searchInstalled: fromFile !== undefined,
   });
   for (const error of errors) problems.push(...problemsOf(error, '(plugin)', where));
-  const names = specs ? loaded.map((p) => p.plugin.name) : [...options.defaultPlugins];
+  // Core's credential providers run after every configured plugin, as in a real run.
+  const names = [...loaded.map((p) => p.plugin.name), CREDENTIALS_PLUGIN];
   return { configFile: where, plugins: names, problems };
 }
 

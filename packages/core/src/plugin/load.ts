@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { issuesError } from '../config/issues.js';
+import { type ConfigIssue, issuesError } from '../config/issues.js';
 import type { PluginSpec } from '../config/settings.js';
 import { ConfigError } from '../errors.js';
 import { isPathSpecifier, packageCandidates } from './specifier.js';
@@ -170,6 +170,25 @@ function toPlugin(module: PluginModule, spec: PluginSpec, loadedFrom: string): S
   return p as StigmerPlugin<unknown>;
 }
 
+/**
+ * One issue per unknown option, at the option's own path (as the config
+ * file's unknown keys), so every message reads `plugins[1][1].regsitry: ...`.
+ */
+function optionIssues(
+  issue: { message: string; path?: readonly (PropertyKey | { key: PropertyKey })[] | undefined },
+  plugin: string,
+): ConfigIssue[] {
+  const path = issue.path ?? [];
+  const { code, keys } = issue as { code?: unknown; keys?: unknown };
+  if (code === 'unrecognized_keys' && Array.isArray(keys)) {
+    return keys.map((key) => ({
+      path: [...path, String(key)],
+      message: `unknown option (not an option of ${plugin})`,
+    }));
+  }
+  return [{ path, message: issue.message.replace(/^Invalid input: /, '') }];
+}
+
 async function validateOptions(
   plugin: StigmerPlugin<unknown>,
   spec: PluginSpec,
@@ -183,7 +202,7 @@ async function validateOptions(
   throw issuesError(
     'PLUGIN_OPTIONS_INVALID',
     `${origin} (options of plugin "${plugin.name}")`,
-    result.issues.map((i) => ({ path: i.path ?? [], message: i.message.replace(/^Invalid input: /, '') })),
+    result.issues.flatMap((i) => optionIssues(i, plugin.name)),
     ['plugins', spec.index, 1],
   );
 }
