@@ -155,24 +155,24 @@ describe('JSON everywhere', () => {
 
   it('every command that needs no container prints one document matching its schema', async () => {
     const { cwd } = await localProject();
-    const json = async (args: string[], schema: keyof typeof schemas) => {
+    const json = async (args: string[]) => {
       const r = await stigmer([...args, '--json'], { cwd });
       expect(r.exitCode, `${args.join(' ')}: ${r.stdout}${r.stderr}`).toBe(0);
-      return documentOf(schemas[schema], r.stdout);
+      return r.stdout;
     };
-    await json(['image', 'resolve'], 'image resolve');
-    await json(['config', 'print'], 'config print');
-    await json(['config', 'validate'], 'config validate');
-    await json(['plugins', 'list'], 'plugins list');
-    await json(['server', 'status'], 'server status');
-    await json(['server', 'stop'], 'server stop');
-    await json(['completion', 'bash'], 'completion');
-    const version = await json(['version'], 'version');
+    documentOf(schemas['image resolve'], await json(['image', 'resolve']));
+    documentOf(schemas['config print'], await json(['config', 'print']));
+    documentOf(schemas['config validate'], await json(['config', 'validate']));
+    documentOf(schemas['plugins list'], await json(['plugins', 'list']));
+    documentOf(schemas['server status'], await json(['server', 'status']));
+    documentOf(schemas['server stop'], await json(['server', 'stop']));
+    documentOf(schemas['completion'], await json(['completion', 'bash']));
+    const version = documentOf(schemas['version'], await json(['version']));
     expect(version.engine?.apiVersion).toMatch(/^\d+\.\d+$/);
     const dir = path.join(await mkdtemp(path.join(tmpdir(), 'stigmer-export-')), 'images');
-    const exported = await json(['image', 'export', dir], 'image export');
+    const exported = documentOf(schemas['image export'], await json(['image', 'export', dir]));
     expect(exported.manifest.images).toHaveLength(1);
-    const imported = await json(['image', 'import', dir], 'image import');
+    const imported = documentOf(schemas['image import'], await json(['image', 'import', dir]));
     expect(imported.images[0]?.name).toBe(exported.manifest.images[0]?.name);
     // A failure is a document of the same shape: ok false, error with code, message, exit code.
     const logs = await stigmer(['server', 'logs', '--json'], { cwd });

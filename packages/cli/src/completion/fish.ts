@@ -1,4 +1,4 @@
-import { type CompletionTree, flagsOf } from './tree.js';
+import type { CompletionTree } from './tree.js';
 
 /** Single-quoted for fish (only `\` and `'` are special inside). */
 function quote(text: string): string {
