@@ -1,7 +1,7 @@
 import { type EngineEndpoint, isStigmerError, type Session } from '@stigmer/core';
 import { EXIT_CODES, EXIT_INTERNAL, exitCodeForSignal } from './exit-codes.js';
 import type { GlobalOptions } from './options.js';
-import { explainLines, placeLines, traceJson } from './output/explain.js';
+import { explainBlock, traceJson } from './output/explain.js';
 import { Output } from './output/output.js';
 import { interruptSignal } from './signals.js';
 
@@ -63,12 +63,12 @@ function report(error: unknown, ctx: CommandContext, options: GlobalOptions): nu
   } else {
     output.error(message);
     if (options.explain) {
-      const places = placeLines({
+      const places = {
         endpoint,
         engineDown: code === 'ENGINE_UNREACHABLE',
         configFile: session ? session.configFile : null,
-      });
-      output.error(['', ...places, 'Decisions:', ...explainLines(trace)].join('\n'));
+      };
+      output.error(explainBlock(places, trace).join('\n'));
     }
   }
   if (options.debug) output.error(debugText(error));

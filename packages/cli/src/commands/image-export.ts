@@ -1,12 +1,11 @@
 import path from 'node:path';
-import { EngineError, openSession, requestFor, resolveImage } from '@stigmer/core';
+import { EngineError, requestFor, resolveImage } from '@stigmer/core';
 import { type CommandContext, connectEngine } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
-import { explainLines, placeLines, traceJson } from '../output/explain.js';
-import { pullProgress } from '../output/progress.js';
+import { explainBlock, traceJson } from '../output/explain.js';
 import { formatBytes } from '../output/units.js';
-import { sessionOptions } from '../session.js';
 import { VERSION } from '../version.js';
+import { openChainSession } from './chain-session.js';
 
 /**
  * `stigmer image export DIR`: resolves the image the current config runs
@@ -16,17 +15,7 @@ import { VERSION } from '../version.js';
  */
 export async function imageExport(ctx: CommandContext, options: GlobalOptions, dir: string) {
   const { output } = ctx;
-  const progress = pullProgress(options, output);
-  const session = await openSession({
-    ...sessionOptions(options, output, ctx.signal),
-    onProgress: (event) => progress.onEvent(event),
-    onWarn: (plugin, message) => {
-      progress.beforeWarning();
-      output.warn(message, plugin);
-    },
-  });
-  ctx.session = session;
-  output.redact = (text) => session.pipeline.redact(text);
+  const { session, progress } = await openChainSession(ctx, options);
   const endpoint = await connectEngine(ctx, session);
   let resolved: Awaited<ReturnType<typeof resolveImage>>;
   try {
@@ -65,9 +54,6 @@ export async function imageExport(ctx: CommandContext, options: GlobalOptions, d
   }
   output.line(`On the offline machine: stigmer image import ${dir}`);
   if (options.explain) {
-    output.line('');
-    for (const line of placeLines({ endpoint, configFile: session.configFile })) output.line(line);
-    output.line('Decisions:');
-    for (const line of explainLines(trace)) output.line(line);
+    for (const line of explainBlock({ endpoint, configFile: session.configFile }, trace)) output.line(line);
   }
 }

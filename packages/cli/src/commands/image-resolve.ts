@@ -1,9 +1,8 @@
-import { openSession, requestFor, resolveImage } from '@stigmer/core';
+import { requestFor, resolveImage } from '@stigmer/core';
 import { type CommandContext, connectEngine } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
-import { explainLines, placeLines, traceJson } from '../output/explain.js';
-import { pullProgress } from '../output/progress.js';
-import { sessionOptions } from '../session.js';
+import { explainBlock, traceJson } from '../output/explain.js';
+import { openChainSession } from './chain-session.js';
 
 /**
  * `stigmer image resolve` (and `image pull`, which asks registry plugins for
@@ -11,17 +10,7 @@ import { sessionOptions } from '../session.js';
  */
 export async function imageResolve(ctx: CommandContext, options: GlobalOptions, purpose: 'resolve' | 'pull') {
   const { output } = ctx;
-  const progress = pullProgress(options, output);
-  const session = await openSession({
-    ...sessionOptions(options, output, ctx.signal),
-    onProgress: (event) => progress.onEvent(event),
-    onWarn: (plugin, message) => {
-      progress.beforeWarning();
-      output.warn(message, plugin);
-    },
-  });
-  ctx.session = session;
-  output.redact = (text) => session.pipeline.redact(text);
+  const { session, progress } = await openChainSession(ctx, options);
   const endpoint = await connectEngine(ctx, session);
   let image: Awaited<ReturnType<typeof resolveImage>>;
   try {
@@ -43,9 +32,6 @@ export async function imageResolve(ctx: CommandContext, options: GlobalOptions, 
   const facts = [image.id.slice(0, 19), image.platform].filter(Boolean).join(', ');
   output.line(`${image.reference} (${facts}) from ${image.source}`);
   if (options.explain) {
-    output.line('');
-    for (const line of placeLines({ endpoint, configFile: session.configFile })) output.line(line);
-    output.line('Decisions:');
-    for (const line of explainLines(trace)) output.line(line);
+    for (const line of explainBlock({ endpoint, configFile: session.configFile }, trace)) output.line(line);
   }
 }

@@ -1,10 +1,10 @@
-import { type LifecycleEvent, openSession, type StartOutcome, startServer } from '@stigmer/core';
+import { type LifecycleEvent, type StartOutcome, startServer } from '@stigmer/core';
 import { type CommandContext, connectEngine } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
-import { explainLines, placeLines, traceJson } from '../output/explain.js';
+import { explainBlock, traceJson } from '../output/explain.js';
 import type { Output } from '../output/output.js';
-import { type ProgressRenderer, pullProgress } from '../output/progress.js';
-import { sessionOptions } from '../session.js';
+import type { ProgressRenderer } from '../output/progress.js';
+import { openChainSession } from './chain-session.js';
 import { describeEvent, formatUptime, graceNotices, shortId } from './server-text.js';
 
 /** Options of `server start` and `server restart`. */
@@ -22,17 +22,7 @@ export async function serverStart(
   mode: 'start' | 'restart',
 ) {
   const { output } = ctx;
-  const pulls = pullProgress(options, output);
-  const session = await openSession({
-    ...sessionOptions(options, output, ctx.signal),
-    onProgress: (event) => pulls.onEvent(event),
-    onWarn: (plugin, message) => {
-      pulls.beforeWarning();
-      output.warn(message, plugin);
-    },
-  });
-  ctx.session = session;
-  output.redact = (text) => session.pipeline.redact(text);
+  const { session, progress: pulls } = await openChainSession(ctx, options);
   const endpoint = await connectEngine(ctx, session);
   const notices = graceNotices((line) => output.error(line));
   let outcome: StartOutcome;
@@ -64,13 +54,13 @@ export async function serverStart(
   }
   for (const line of summary(outcome)) output.line(line);
   if (options.explain) {
-    output.line('');
-    for (const line of placeLines({ endpoint, configFile: session.configFile })) output.line(line);
-    output.line(`Data folder: ${outcome.dataDir}`);
-    output.line('Container spec (secret values hidden):');
-    for (const line of specLines(outcome)) output.line(`  ${line}`);
-    output.line('Decisions:');
-    for (const line of explainLines(trace)) output.line(line);
+    const extra = [
+      `Data folder: ${outcome.dataDir}`,
+      'Container spec (secret values hidden):',
+      ...specLines(outcome).map((line) => `  ${line}`),
+    ];
+    for (const line of explainBlock({ endpoint, configFile: session.configFile }, trace, extra))
+      output.line(line);
   }
 }
 

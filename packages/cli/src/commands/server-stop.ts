@@ -1,7 +1,7 @@
 import { openSession, stopServer } from '@stigmer/core';
 import { type CommandContext, connectEngine } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
-import { explainLines, placeLines, traceJson } from '../output/explain.js';
+import { explainBlock, traceJson } from '../output/explain.js';
 import { sessionOptions } from '../session.js';
 import { describeEvent, graceNotices, shortId } from './server-text.js';
 
@@ -47,10 +47,7 @@ export async function serverStop(ctx: CommandContext, options: GlobalOptions) {
     output.line(`${c.name} (${shortId(c.id)}) ${how}.`);
   }
   if (options.explain) {
-    output.line('');
-    for (const line of placeLines({ endpoint, configFile: session.configFile })) output.line(line);
-    output.line(`Data folder: ${outcome.dataDir}`);
-    output.line('Decisions:');
-    for (const line of explainLines(trace)) output.line(line);
+    const places = { endpoint, configFile: session.configFile };
+    for (const line of explainBlock(places, trace, [`Data folder: ${outcome.dataDir}`])) output.line(line);
   }
 }

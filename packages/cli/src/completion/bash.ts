@@ -6,7 +6,7 @@ export function quote(text: string): string {
 }
 
 /** `case` arms: one `pattern) body ;;` per entry. */
-function arms(entries: readonly (readonly [string, string])[]): string {
+export function arms(entries: readonly (readonly [string, string])[]): string {
   return entries.map(([pattern, body]) => `    ${pattern}) ${body} ;;`).join('\n');
 }
 

@@ -1,13 +1,9 @@
-import { optionValues, quote } from './bash.js';
+import { arms, optionValues, quote } from './bash.js';
 import { type CompletionTree, flagsOf } from './tree.js';
 
 /** `name:description` for `_describe`, with the colons of the name escaped. */
 function described(name: string, description: string): string {
   return quote(`${name.replace(/:/g, '\\:')}:${description}`);
-}
-
-function arms(entries: readonly (readonly [string, string])[]): string {
-  return entries.map(([pattern, body]) => `    ${pattern}) ${body} ;;`).join('\n');
 }
 
 /**

@@ -67,3 +67,12 @@ export function traceJson(entries: readonly TraceEntry[]) {
     }),
   );
 }
+
+/** The `--explain` block after a result or an error: where it looked, anything else, every decision. */
+export function explainBlock(
+  places: RunPlaces,
+  trace: readonly TraceEntry[],
+  extra: readonly string[] = [],
+): string[] {
+  return ['', ...placeLines(places), ...extra, 'Decisions:', ...explainLines(trace)];
+}
