@@ -76,6 +76,8 @@ describe('the example installed as `npm install stigmer-plugin-example` would, l
     const listed = JSON.parse(result.stdout);
     // Core may add its own plugins (index -1, such as the credential providers); the config's come first.
     expect({ ...listed, plugins: listed.plugins.filter((p: { index: number }) => p.index >= 0) }).toEqual({
+      ok: true,
+      warnings: [],
       configFile: path.join(cwd, '.stigmerrc'),
       plugins: [
         {
