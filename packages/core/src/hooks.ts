@@ -47,10 +47,12 @@ export interface HookSignatures {
    */
   imageResolved: HookSignature<ResolvedImage, ImageVerdict | undefined>;
   /**
-   * Runs once when no resolver produced an image, before the run fails with
-   * `IMAGE_UNRESOLVED`. Receives what every resolver tried. Return text to
-   * add to the error message (a hint), or `undefined` to add nothing. Every
-   * tap runs; hints appear in plugin order.
+   * Runs once when no resolver produced an image: when every resolver passed
+   * (the run then fails with `IMAGE_UNRESOLVED`), and when a resolver's pull
+   * failed (`failure` holds it; the run fails with the pull's own code and
+   * message, the hints after it). Receives what every resolver tried. Return
+   * text to add to the error message (a hint), or `undefined` to add nothing.
+   * Every tap runs; hints appear in plugin order.
    */
   unresolved: HookSignature<UnresolvedReport, string | undefined>;
   /**

@@ -3,8 +3,12 @@ import { z } from '@stigmer/core/options';
 /** Options of `@stigmer/plugin-build-hint`. */
 export interface BuildHintOptions {
   /**
-   * Commands shown under "To fix this, build the image locally:".
-   * Default `["make build-agent-runner-image"]`. An empty list drops the section.
+   * Commands shown under "To fix this, build the image locally:". `{localTag}`
+   * is replaced by the configured local image name. Default
+   * `["make build-agent-runner-image"]` (with `AGENT_RUNNER_IMAGE=<local tag>`
+   * when `image.localTag` is not the Makefile's `stigmer-agent-runner:local`).
+   * When the rebuild plugin is loaded, `stigmer server start --build` comes
+   * first. An empty list drops the section.
    */
   build?: string[];
   /**

@@ -5,8 +5,12 @@ import type { BuildHintOptions } from './options.js';
 const VERSION = '0.1.0';
 
 /**
- * When no plugin resolved the image, explains how to build it: the original
- * CLI's message with the registry reference that was tried and its error.
+ * When no plugin resolved the image, explains how to get it: after a pull
+ * (failed with any error, or passed on), the original CLI's message with the
+ * registry reference that was tried and its real error; when no registry was
+ * asked (offline, pull policy `never`), why not. Both name the configured
+ * local tag, lead with `--build` when the rebuild plugin is loaded, and show
+ * `stigmer image export|import` as the way to bring the image over.
  */
 export function buildHintPlugin(): StigmerPlugin<BuildHintOptions> {
   return definePlugin<BuildHintOptions>({
@@ -16,7 +20,7 @@ export function buildHintPlugin(): StigmerPlugin<BuildHintOptions> {
     apply(hooks, options) {
       hooks.unresolved.tap((report, ctx) => {
         ctx.note('explained how to build the image');
-        return buildHintMessage(report, options);
+        return buildHintMessage(report, options, ctx.run);
       });
     },
   });

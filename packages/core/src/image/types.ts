@@ -59,9 +59,29 @@ export type ImageVerdict =
   | { action: 'reject'; reason: string }
   | { action: 'retry'; reason: string; request?: Partial<Pick<ResolveRequest, 'pullPolicy' | 'purpose'>> };
 
+/**
+ * The pull that ended the chain, when a resolver failed with a `PullError`
+ * (any class: unreachable, rate limited, unauthorized, stalled...). Its
+ * message is already shown first; hints add what to do about it.
+ */
+export interface PullFailure {
+  /** The error code, such as `PULL_TRANSIENT`; it decides the exit code. */
+  readonly code: string;
+  /** The classified message: what happened, what was tried, what to do. */
+  readonly message: string;
+  /** The plugin that failed. */
+  readonly plugin: string | undefined;
+  /** The registry reference it tried to pull, when known. */
+  readonly reference: string | undefined;
+  /** The engine's or registry's own words for the failure, when known. */
+  readonly error: string | undefined;
+}
+
 /** What the unresolved hook is told when no resolver produced an image. */
 export interface UnresolvedReport {
   readonly request: ResolveRequest;
-  /** Every resolver call of this run, in order, with the reason it passed. */
+  /** Every resolver call of this run, in order, with the reason it passed (or failed). */
   readonly attempts: readonly import('../trace/trace.js').TraceEntry[];
+  /** Set when the chain ended because a pull failed rather than because every resolver passed. */
+  readonly failure?: PullFailure | undefined;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TIMEOUTS } from '../config/settings.js';
 import type { Engine } from '../engine/types.js';
-import { InterruptedError, PluginError } from '../errors.js';
+import { InterruptedError, PluginError, PullError } from '../errors.js';
 import type { ResolveRequest } from '../image/types.js';
 import { definePlugin } from '../plugin/define.js';
 import type { LoadedPlugin, StigmerPlugin } from '../plugin/types.js';
@@ -152,6 +152,84 @@ describe('resolution chain', () => {
       plugin: 'weird',
       hook: 'resolveImage',
       message: `Plugin "weird" ${problem} (hook "resolveImage").`,
+    });
+  });
+});
+
+describe('a failed pull ends the chain: its message first, then the hints', () => {
+  const failing = (error: Error) =>
+    definePlugin<unknown>({
+      name: 'puller',
+      version: '1.0.0',
+      apply(hooks) {
+        hooks.resolveImage.tap(async () => {
+          throw error;
+        });
+      },
+    });
+  const hinter = (seen: unknown[]) =>
+    definePlugin<unknown>({
+      name: 'hinter',
+      version: '1.0.0',
+      apply(hooks) {
+        hooks.unresolved.tap((report) => {
+          seen.push(report.failure);
+          return `hint after ${report.failure?.code ?? 'nothing'}`;
+        });
+      },
+    });
+  const pullError = () =>
+    new PullError('PULL_TRANSIENT', 'Could not reach the registry r.invalid.', {
+      details: { reference: 'r.invalid/a:v1', said: 'no such host' },
+    });
+
+  it('keeps the pull error code, plugin and details; the unresolved hook sees the failure', async () => {
+    const seen: unknown[] = [];
+    const p = pipeline();
+    await p.use([failing(pullError()), hinter(seen)].map(loaded));
+    const error = await resolveImage(p, request).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PullError);
+    expect(error).toMatchObject({
+      code: 'PULL_TRANSIENT',
+      plugin: 'puller',
+      hook: 'resolveImage',
+      message: 'Could not reach the registry r.invalid.\n\nhint after PULL_TRANSIENT',
+      details: { reference: 'r.invalid/a:v1', said: 'no such host' },
+    });
+    expect(seen).toEqual([
+      {
+        code: 'PULL_TRANSIENT',
+        message: 'Could not reach the registry r.invalid.',
+        plugin: 'puller',
+        reference: 'r.invalid/a:v1',
+        error: 'no such host',
+      },
+    ]);
+  });
+
+  it('leaves errors that are not pull failures alone: no hints', async () => {
+    const seen: unknown[] = [];
+    const p = pipeline();
+    await p.use([failing(new TypeError('boom')), hinter(seen)].map(loaded));
+    await expect(resolveImage(p, request)).rejects.toMatchObject({ code: 'PLUGIN_FAILED' });
+    expect(seen).toEqual([]);
+  });
+
+  it('a hint that fails leaves the pull error as it was', async () => {
+    const broken = definePlugin<unknown>({
+      name: 'broken-hint',
+      version: '1.0.0',
+      apply(hooks) {
+        hooks.unresolved.tap(() => {
+          throw new Error('hint broke');
+        });
+      },
+    });
+    const p = pipeline();
+    await p.use([failing(pullError()), broken].map(loaded));
+    await expect(resolveImage(p, request)).rejects.toMatchObject({
+      code: 'PULL_TRANSIENT',
+      message: 'Could not reach the registry r.invalid.',
     });
   });
 });

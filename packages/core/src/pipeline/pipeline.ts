@@ -34,6 +34,8 @@ export interface PipelineOptions {
   onWarn?: (plugin: string, message: string) => void;
   /** stigmer's data folder, shown to plugins as `ctx.run.dataDir`. Default: `~/.stigmer/data`. */
   dataDir?: string;
+  /** Effective settings by key, shown to plugins as `ctx.run.settings`. Default: none. */
+  settings?: Readonly<Record<string, unknown>>;
 }
 
 type Result<K extends HookName> = HookSignatures[K]['result'];
@@ -51,6 +53,8 @@ export class Pipeline {
   /** Which hooks each plugin tapped, for `stigmer plugins list`. */
   readonly taps = new Map<string, HookName[]>();
   private readonly hooks: Hooks = createHooks();
+  /** Names of the plugins applied so far; plugins see it as `ctx.run.plugins`. */
+  private readonly pluginNames: string[] = [];
   private readonly run: RunInfo;
   private collected: string[] = [];
   private readonly befores: { plugin: string; hook: HookName; before: string }[] = [];
@@ -58,7 +62,16 @@ export class Pipeline {
   constructor(private readonly options: PipelineOptions) {
     const { cliVersion, cwd, configFile, env } = options;
     const dataDir = options.dataDir ?? dataDirFor(undefined, env, cwd);
-    this.run = Object.freeze({ cliVersion, cwd, configFile, env, trace: this.trace.entries, dataDir });
+    this.run = Object.freeze({
+      cliVersion,
+      cwd,
+      configFile,
+      env,
+      trace: this.trace.entries,
+      plugins: this.pluginNames,
+      settings: Object.freeze({ ...options.settings }),
+      dataDir,
+    });
   }
 
   /** Applies plugins in order. Plugin names must be unique; `before` must name a loaded plugin. */
@@ -72,6 +85,7 @@ export class Pipeline {
         );
       }
       (this.plugins as LoadedPlugin[]).push(loaded);
+      this.pluginNames.push(name);
       this.taps.set(name, []);
       try {
         await loaded.plugin.apply(this.pluginHooks(loaded), loaded.options);

@@ -1,5 +1,5 @@
-import { ImageError } from '../errors.js';
-import type { ResolvedImage, ResolveRequest } from '../image/types.js';
+import { ImageError, InterruptedError, isStigmerError, PullError, type StigmerError } from '../errors.js';
+import type { PullFailure, ResolvedImage, ResolveRequest } from '../image/types.js';
 import type { TraceEntry } from '../trace/trace.js';
 import type { Pipeline } from './pipeline.js';
 
@@ -8,12 +8,14 @@ const MAX_RETRIES = 2;
 
 /**
  * Runs the resolution chain, then the after-resolve checks; when nothing
- * resolved, gathers hints and fails with `IMAGE_UNRESOLVED`.
+ * resolved, gathers hints and fails with `IMAGE_UNRESOLVED`. When the chain
+ * ends because a pull failed, the hints are gathered too and follow the
+ * pull's own message; the error keeps the pull's code (and so its exit code).
  */
 export async function resolveImage(pipeline: Pipeline, request: ResolveRequest): Promise<ResolvedImage> {
   let current = request;
   for (let round = 0; ; round++) {
-    const image = await pipeline.call('resolveImage', current);
+    const image = await resolvers(pipeline, current);
     if (!image) throw await unresolved(pipeline, current);
     const verdict = await pipeline.call('imageResolved', image);
     if (!verdict) return image;
@@ -43,6 +45,54 @@ async function unresolved(pipeline: Pipeline, request: ResolveRequest): Promise<
   });
 }
 
+/** The `resolveImage` chain, with a failed pull's hints added to its error. */
+async function resolvers(pipeline: Pipeline, request: ResolveRequest): Promise<ResolvedImage | undefined> {
+  try {
+    return await pipeline.call('resolveImage', request);
+  } catch (error) {
+    throw await pullFailed(pipeline, request, error);
+  }
+}
+
+/**
+ * A resolver's failed pull, followed by what the `unresolved` hook adds
+ * (the build hint). Any other error passes through untouched. A hint that
+ * fails is in the trace; the pull's own message is still the one shown.
+ */
+async function pullFailed(pipeline: Pipeline, request: ResolveRequest, error: unknown): Promise<unknown> {
+  if (!isStigmerError(error) || !error.code.startsWith('PULL_')) return error;
+  const failure = pullFailure(error);
+  let hints: string[];
+  try {
+    hints = await pipeline.collect('unresolved', {
+      request,
+      attempts: pipeline.trace.of('resolveImage'),
+      failure,
+    });
+  } catch (hintError) {
+    if (hintError instanceof InterruptedError) throw hintError;
+    return error;
+  }
+  if (hints.length === 0) return error;
+  return new PullError(error.code, [error.message, ...hints].join('\n\n'), {
+    cause: error,
+    ...(error.plugin ? { plugin: error.plugin } : {}),
+    ...(error.hook ? { hook: error.hook } : {}),
+    details: error.details,
+  });
+}
+
+function pullFailure(error: StigmerError): PullFailure {
+  const { reference, said } = error.details;
+  return {
+    code: error.code,
+    message: error.message,
+    plugin: error.plugin,
+    reference: typeof reference === 'string' ? reference : undefined,
+    error: typeof said === 'string' ? said : undefined,
+  };
+}
+
 function defaultMessage(request: ResolveRequest, attempts: readonly TraceEntry[]): string {
   const tried =
     attempts.length === 0
@@ -53,9 +103,13 @@ function defaultMessage(request: ResolveRequest, attempts: readonly TraceEntry[]
   );
 }
 
-/** One line saying what a resolver tried, for error messages. */
+/**
+ * One line saying what a resolver tried, for error messages. A failed call's
+ * reason is its whole error message: its first line is enough here.
+ */
 export function describeAttempt(entry: TraceEntry): string {
-  const parts = [`  - ${entry.plugin}: ${entry.reason ?? entry.outcome}`];
+  const reason = entry.reason?.split('\n')[0];
+  const parts = [`  - ${entry.plugin}: ${reason ?? entry.outcome}`];
   if (entry.error && !entry.reason?.includes(entry.error)) parts.push(`(${entry.error})`);
   return parts.join(' ');
 }

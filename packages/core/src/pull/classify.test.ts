@@ -18,7 +18,18 @@ describe("classifyPullError sorts the engine's words into classes", () => {
     ['Head "http://127.0.0.1:5000/v2/a/b/manifests/x": EOF', 'transient'],
     ['read tcp 127.0.0.1:1->127.0.0.1:2: read: connection reset by peer', 'transient'],
     ['Get "http://127.0.0.1:5000/v2/": context deadline exceeded', 'transient'],
-    ['Get "https://ghcr.io/v2/": dial tcp: lookup ghcr.io: no such host', 'transient'],
+    ['Get "https://ghcr.io/v2/": dial tcp: lookup ghcr.io: no such host', 'unreachable'],
+    [
+      'Get "https://ghcr.io/v2/": dial tcp: lookup ghcr.io: Temporary failure in name resolution',
+      'unreachable',
+    ],
+    [
+      'Get "https://ghcr.io/v2/": dial tcp: lookup ghcr.io on 127.0.0.53:53: server misbehaving',
+      'unreachable',
+    ],
+    ['Get "http://127.0.0.1:9/v2/": dial tcp 127.0.0.1:9: connect: connection refused', 'unreachable'],
+    ['Get "https://10.1.2.3/v2/": dial tcp 10.1.2.3:443: connect: network is unreachable', 'unreachable'],
+    ['received unexpected HTTP status: 502 Bad Gateway (upstream: connection refused)', 'transient'],
     ['no matching manifest for linux/s390x in the manifest list entries', 'wrong-platform'],
     ['something nobody has seen before', 'failed'],
   ])('%s → %s', (message, kind) => {

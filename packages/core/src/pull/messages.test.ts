@@ -54,4 +54,19 @@ describe('pull failure messages (the classes the CLI tests cannot reach with fir
       'Pulling ghcr.io/acme/app:v1 stalled: no progress for 2s, 2 times; stigmer closed the pull each time.',
     );
   });
+
+  it("an unreachable registry: what failed in plain words, the engine's own, what to check", () => {
+    const said = 'Get "https://nohost.invalid/v2/": dial tcp: lookup nohost.invalid: no such host';
+    expect(failureMessage('unreachable', { ...facts, registry: 'nohost.invalid', said, attempts: 2 })).toBe(
+      [
+        'Could not reach the registry nohost.invalid to pull ghcr.io/acme/app:v1: its name could not be resolved (DNS); stigmer tried 2 times.',
+        `Last error: ${said}`,
+        'To fix: check the network connection (DNS, proxy, VPN) and that nohost.invalid is the registry you mean, then run the command again.',
+      ].join('\n'),
+    );
+    expect(failureMessage('unreachable', { ...facts, said: 'connect: connection refused' })).toContain(
+      ': nothing accepted the connection;',
+    );
+    expect(CODES.unreachable).toBe('PULL_TRANSIENT');
+  });
 });

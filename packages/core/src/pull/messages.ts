@@ -28,6 +28,7 @@ export const CODES: Readonly<Record<Exclude<PullFailureKind, 'engine-down' | 'in
   'not-found': 'PULL_NOT_FOUND',
   unauthorized: 'PULL_UNAUTHORIZED',
   'rate-limited': 'PULL_RATE_LIMITED',
+  unreachable: 'PULL_TRANSIENT',
   transient: 'PULL_TRANSIENT',
   'wrong-platform': 'PULL_PLATFORM_UNAVAILABLE',
   stalled: 'PULL_STALLED',
@@ -62,6 +63,12 @@ export function failureMessage(kind: keyof typeof CODES, f: FailureFacts): strin
         `Registry said: ${f.said}`,
         `To fix: wait a while and run the command again, or log in with \`docker login ${f.registry}\` for a higher limit. ${RETRIES_HINT}`,
       ].join('\n');
+    case 'unreachable':
+      return [
+        `Could not reach the registry ${f.registry} to pull ${f.reference}: ${unreachableWhy(f.said)}; stigmer tried ${times(f.attempts)}.`,
+        `Last error: ${f.said}`,
+        `To fix: check the network connection (DNS, proxy, VPN) and that ${f.registry} is the registry you mean, then run the command again.`,
+      ].join('\n');
     case 'transient':
       return [
         `Pulling ${f.reference} failed with a temporary error; stigmer ${tried(f.attempts, 'backing off between attempts')} and gave up.`,
@@ -85,4 +92,12 @@ export function failureMessage(kind: keyof typeof CODES, f: FailureFacts): strin
     case 'failed':
       return [`Pulling ${f.reference} failed (tried ${f.credentials}).`, `Engine said: ${f.said}`].join('\n');
   }
+}
+
+/** The engine's words for an unreachable registry, as a few plain ones. */
+function unreachableWhy(said: string): string {
+  if (/no such host|server misbehaving|name resolution/i.test(said))
+    return 'its name could not be resolved (DNS)';
+  if (/connection refused/i.test(said)) return 'nothing accepted the connection';
+  return 'there is no network route to it';
 }

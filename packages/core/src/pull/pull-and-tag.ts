@@ -8,7 +8,7 @@ import { platformMatches } from '../image/platform.js';
 import type { ResolvedImage } from '../image/types.js';
 import type { HookContext } from '../plugin/context.js';
 import { backoffDelay, sleep } from './backoff.js';
-import { classifyPullError, type PullFailureKind, RETRYABLE } from './classify.js';
+import { classifyPullError, type PullFailureKind, RETRYABLE, UNREACHABLE_RETRIES } from './classify.js';
 import { CODES, type FailureFacts, failureMessage } from './messages.js';
 import { fetchManifest } from './registry-client.js';
 
@@ -195,7 +195,8 @@ async function retryWait(
   credential: Credential | undefined,
   signal: AbortSignal,
 ): Promise<{ retry: boolean; delayMs: number; fromHeader?: boolean; tooLongMs?: number }> {
-  if (!RETRYABLE.has(kind) || attempts > settings.retries) return { retry: false, delayMs: 0 };
+  const retries = kind === 'unreachable' ? Math.min(settings.retries, UNREACHABLE_RETRIES) : settings.retries;
+  if (!RETRYABLE.has(kind) || attempts > retries) return { retry: false, delayMs: 0 };
   const backoff = backoffDelay(attempts - 1, settings.retryDelayMs);
   if (kind !== 'rate-limited') return { retry: true, delayMs: backoff };
   // The engine drops Retry-After: ask the registry once more to read it.
