@@ -7,8 +7,9 @@ export interface GhcrOptions {
   /** Repository path in the registry. Default `stigmer/agent-runner`. */
   repository?: string;
   /**
-   * Tag to pull. Default: `v<cli version>` for a release build (the tag the
-   * release workflow pushes), `latest` for a dev or prerelease build.
+   * Tag to pull. Default: `v<cli version>` for a release or prerelease
+   * build (the tag the release workflow pushes, e.g. `v1.3.0-rc.1`), `latest`
+   * for a dev build.
    */
   tag?: string;
 }

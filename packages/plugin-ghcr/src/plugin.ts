@@ -7,6 +7,7 @@ import {
   pullAndTag,
   pullDecision,
   type ResolveRequest,
+  recordPull,
   type StigmerPlugin,
 } from '@stigmer/core';
 import type { GhcrOptions } from './options.js';
@@ -20,11 +21,12 @@ const DEFAULT_REGISTRY = 'ghcr.io';
  * through core's shared `pullAndTag`: credentials, retries per failure class,
  * platform check, digest, and the local tag only once all of that passed.
  *
- * Policy: a tag the registry does not have passes to the next plugin (the
+ * Policy: a tag the registry does not have passes to the next plugin (a
+ * later resolver, such as rebuild, may still provide the image; else the
  * build hint explains how to build it, as the original CLI did). Every other
  * failure (credentials refused, rate limit, network, wrong platform, stall)
- * ends the run with its own message and exit code: building locally is not
- * the fix for those.
+ * ends the chain with its own message and exit code, which core follows with
+ * the build hint. A pull is recorded as a check for interval pull policies.
  */
 export function ghcrPlugin(): StigmerPlugin<GhcrOptions> {
   return definePlugin<GhcrOptions>({
@@ -53,13 +55,15 @@ async function pull(request: ResolveRequest, ctx: HookContext<GhcrOptions>, opti
     return decision.action === 'use-local' ? decision.image : undefined;
   }
   try {
-    return await pullAndTag(ctx, {
+    const image = await pullAndTag(ctx, {
       reference,
       localTag: request.localTag,
       platform: request.platform,
       settings: request.pull,
       credentialHint: 'set GHCR_TOKEN (or GITHUB_TOKEN) to a token that can read packages',
     });
+    await recordPull(ctx, request, reference, image);
+    return image;
   } catch (error) {
     if (!isStigmerError(error) || error.code !== 'PULL_NOT_FOUND') throw error;
     ctx.note(`pull of ${reference} failed`, {

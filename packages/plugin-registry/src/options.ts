@@ -18,7 +18,7 @@ export interface RegistryOptions {
    * Default `ghcr.io/stigmer/agent-runner`.
    */
   image?: string;
-  /** Tag to pull. Default `v<cli version>` for a release build, `latest` for a dev build. */
+  /** Tag to pull. Default `v<cli version>` for a release or prerelease build, `latest` for a dev build. */
   tag?: string;
   /** Mirrors, tried in order before the canonical registry; the first rule that matches a name gives one mirror. */
   mirrors?: MirrorRule[];
