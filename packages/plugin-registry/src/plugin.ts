@@ -9,12 +9,14 @@ import {
   pullDecision,
   type ResolvedImage,
   type ResolveRequest,
+  recordPull,
   type StigmerError,
   type StigmerPlugin,
 } from '@stigmer/core';
 import { type Candidate, candidates } from './candidates.js';
 import { activeCoolDown, type CoolDown, readCoolDowns, writeCoolDowns } from './cool-down.js';
 import type { RegistryOptions } from './options.js';
+import { defaultTag } from './tag.js';
 
 const VERSION = '0.1.0';
 const DEFAULT_IMAGE = 'ghcr.io/stigmer/agent-runner';
@@ -52,12 +54,6 @@ export function registryPlugin(): StigmerPlugin<RegistryOptions> {
       hooks.resolveImage.tap((request, ctx) => resolve(request, ctx, options));
     },
   });
-}
-
-/** Release builds pull their own version's tag; dev and prerelease builds pull `latest`. */
-function defaultTag(cliVersion: string): string {
-  const version = cliVersion.replace(/^v/, '');
-  return /^\d+\.\d+\.\d+$/.test(version) ? `v${version}` : 'latest';
 }
 
 async function resolve(
@@ -132,6 +128,7 @@ async function pullFromFirst(
             ? `registry ${candidate.reference}`
             : `mirror ${candidate.reference} (of ${canonical})`,
         });
+        await recordPull(ctx, request, candidate.reference, image);
         if (coolDowns[candidate.registry]) {
           delete coolDowns[candidate.registry];
           changed = true;

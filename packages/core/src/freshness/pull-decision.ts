@@ -52,6 +52,32 @@ export async function pullDecision(
   return newer(ctx, request, all, local, use);
 }
 
+/**
+ * Records a pull as a check of the registry, so that an interval policy
+ * (`24h`) counts from it: the next run within the interval asks no registry.
+ * Registry plugins call it after `pullAndTag` succeeded. Only under the
+ * `newer` policy (intervals included), the one that reads the record.
+ */
+export async function recordPull(
+  ctx: HookContext<unknown>,
+  request: ResolveRequest,
+  reference: string,
+  image: ResolvedImage,
+): Promise<void> {
+  const digest = image.digest?.split('@')[1];
+  if (request.pullPolicy !== 'newer' || !digest) return;
+  try {
+    await writeCheck(ctx.run.dataDir, request.localTag, {
+      checkedAt: new Date().toISOString(),
+      digest,
+      reference,
+    });
+  } catch (error) {
+    // The image is pulled and tagged; a missing record only costs the next run a manifest HEAD.
+    ctx.log.warn(`could not record the pull in ${ctx.run.dataDir}: ${(error as Error).message}`);
+  }
+}
+
 async function newer(
   ctx: HookContext<unknown>,
   request: ResolveRequest,

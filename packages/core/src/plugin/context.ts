@@ -15,6 +15,17 @@ export interface RunInfo {
   /** Decisions made so far in this run, oldest first. */
   readonly trace: readonly TraceEntry[];
   /**
+   * The names of the plugins loaded for this run, in config order (a hint
+   * can then say `--build` only when the rebuild plugin is there to act on it).
+   */
+  readonly plugins: readonly string[];
+  /**
+   * The effective settings by key, as `stigmer config print` lists them
+   * (`llm.model`, `image.localTag`, `server.containerName`...), after flags,
+   * environment, config files and defaults. Read, never write.
+   */
+  readonly settings: Readonly<Record<string, unknown>>;
+  /**
    * stigmer's data folder (`server.dataDir`, `STIGMER_DATA_DIR`, default
    * `~/.stigmer/data`), for records a plugin keeps between runs (when a
    * registry was last checked, a mirror's cool-down). It may not exist yet:
