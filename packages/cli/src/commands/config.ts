@@ -2,6 +2,7 @@ import { DockerEngine, dataDirFor, type EngineEndpoint, formatDuration, loadSett
 import type { CommandContext } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
 import { sessionOptions } from '../session.js';
+import { configSearchLines, configSearchView } from './config-search.js';
 
 /** Where a value in use came from: a setting's source, or what stigmer found. */
 interface RowSource {
@@ -23,7 +24,8 @@ interface Row {
  */
 export async function configPrint(ctx: CommandContext, options: GlobalOptions) {
   const { output } = ctx;
-  const { sources, settings, configFile } = await loadSettings(sessionOptions(options, output));
+  const session = sessionOptions(options, output);
+  const { sources, settings, configFile, configScope } = await loadSettings(session);
   const rows: Row[] = Object.entries(sources).map(([key, { value, source, unit }]) => ({
     key,
     value,
@@ -43,11 +45,17 @@ export async function configPrint(ctx: CommandContext, options: GlobalOptions) {
     (error: Error) => ({ error }),
   );
   for (const row of rows) fillInUse(row, found, process.env);
+  const search = configSearchView(session.cwd, session.env, configFile);
   if (options.json) {
-    output.result({ configFile: configFile ?? null, settings: rows });
+    output.result({
+      configFile: configFile ?? null,
+      configScope: configScope ?? null,
+      configSearch: configScope === 'flag' ? null : search,
+      settings: rows,
+    });
     return;
   }
-  output.line(`# config file: ${configFile ?? 'none (built-in defaults)'}`);
+  for (const line of configSearchLines(search, configFile, configScope)) output.line(line);
   const width = Math.max(...rows.map((r) => r.key.length));
   for (const { key, value, source, unit } of rows) {
     const shown = unit === 'ms' && typeof value === 'number' ? formatDuration(value) : show(value);

@@ -36,7 +36,7 @@ export async function checkConfiguration(options: SessionOptions): Promise<Confi
   const problems: ConfigProblem[] = [];
   let file: Awaited<ReturnType<typeof readConfigFile>>;
   try {
-    file = await readConfigFile({ cwd: options.cwd, configPath: options.configPath });
+    file = await readConfigFile({ cwd: options.cwd, configPath: options.configPath, env: options.env });
   } catch (error) {
     return { configFile: options.configPath, plugins: [], problems: problemsOf(error, '(file)') };
   }

@@ -1,9 +1,14 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { folderWith } from '../test-support/folder.js';
-import { findConfig } from './load.js';
+import { type FindConfigOptions, findConfig as find } from './load.js';
+import { mayHaveConfig } from './search-places.js';
 
 const project = (files: Record<string, string>) => folderWith(files, 'stigmer-config-');
+
+/** An empty home folder, so the real user's config never takes part. */
+const emptyHome = await folderWith({}, 'stigmer-home-');
+const findConfig = (options: FindConfigOptions) => find({ env: { HOME: emptyHome }, ...options });
 
 describe('config search', () => {
   it('finds .stigmerrc (YAML) in the current folder', async () => {
@@ -11,6 +16,7 @@ describe('config search', () => {
     await expect(findConfig({ cwd: dir })).resolves.toEqual({
       path: path.join(dir, '.stigmerrc'),
       config: { image: { localTag: 'mine:dev' } },
+      scope: 'project',
     });
   });
 
@@ -60,6 +66,7 @@ describe('config search', () => {
     expect(found).toEqual({
       path: path.join(dir, 'ci/custom.yaml'),
       config: { image: { localTag: 'given:1' } },
+      scope: 'flag',
     });
   });
 
@@ -144,18 +151,72 @@ describe('config validation: each bad config and the message it prints', () => {
 
 describe('the quick check that skips cosmiconfig when there is no config', () => {
   it('agrees with the real search: a package.json without a stigmer key is no config', async () => {
-    const { mayHaveConfig } = await import('./search-places.js');
     const dir = await project({ 'package.json': '{"name":"x"}' });
-    expect(mayHaveConfig(dir)).toBe(false);
+    expect(mayHaveConfig(dir, { HOME: emptyHome })).toBe(false);
     await expect(findConfig({ cwd: dir })).resolves.toBeUndefined();
   });
 
   it.each(['.stigmerrc', '.config/stigmerrc.yaml', 'stigmer.config.mjs'])(
     'sees %s, and a package.json with a stigmer key',
     async (place) => {
-      const { mayHaveConfig } = await import('./search-places.js');
-      expect(mayHaveConfig(await project({ [place]: '', 'package.json': '{}' }))).toBe(true);
-      expect(mayHaveConfig(await project({ 'package.json': '{"stigmer":{}}' }))).toBe(true);
+      const env = { HOME: emptyHome };
+      expect(mayHaveConfig(await project({ [place]: '', 'package.json': '{}' }), env)).toBe(true);
+      expect(mayHaveConfig(await project({ 'package.json': '{"stigmer":{}}' }), env)).toBe(true);
     },
   );
+});
+
+describe('user-level config, read when the project has none', () => {
+  const home = (files: Record<string, string>) => folderWith(files, 'stigmer-home-');
+
+  it.each([
+    ['.stigmerrc', 'image: {localTag: "home:1"}'],
+    ['.stigmerrc.json', '{"image":{"localTag":"home:1"}}'],
+    ['.config/stigmer/config.yaml', 'image: {localTag: "home:1"}'],
+    ['.config/stigmer/config', 'image: {localTag: "home:1"}'],
+    ['.config/stigmer/config.json', '{"image":{"localTag":"home:1"}}'],
+  ])('finds ~/%s from a folder outside any project', async (name, content) => {
+    const HOME = await home({ [name]: content });
+    const cwd = await project({ 'package.json': '{}' });
+    const found = await find({ cwd, env: { HOME } });
+    expect(found).toEqual({
+      path: path.join(HOME, name),
+      config: { image: { localTag: 'home:1' } },
+      scope: 'user',
+    });
+  });
+
+  it('looks in $XDG_CONFIG_HOME/stigmer when it is set', async () => {
+    const HOME = await home({ '.config/stigmer/config.yaml': 'image: {localTag: "ignored:1"}' });
+    const XDG_CONFIG_HOME = await home({ 'stigmer/config.yaml': 'image: {localTag: "xdg:1"}' });
+    const cwd = await project({ 'package.json': '{}' });
+    const found = await find({ cwd, env: { HOME, XDG_CONFIG_HOME } });
+    expect(found?.path).toBe(path.join(XDG_CONFIG_HOME, 'stigmer/config.yaml'));
+  });
+
+  it('~/.stigmerrc comes before the user config folder', async () => {
+    const HOME = await home({
+      '.stigmerrc': 'image: {localTag: "rc:1"}',
+      '.config/stigmer/config.yaml': 'image: {localTag: "dir:1"}',
+    });
+    const found = await find({ cwd: await project({ 'package.json': '{}' }), env: { HOME } });
+    expect(found?.config).toEqual({ image: { localTag: 'rc:1' } });
+  });
+
+  it('a project config wins over the user-level one', async () => {
+    const HOME = await home({ '.config/stigmer/config.yaml': 'image: {localTag: "user:1"}' });
+    const cwd = await project({ 'package.json': '{}', '.stigmerrc': 'image: {localTag: "project:1"}' });
+    const found = await find({ cwd, env: { HOME } });
+    expect(found).toMatchObject({ path: path.join(cwd, '.stigmerrc'), scope: 'project' });
+  });
+
+  it('an invalid user-level config names its file', async () => {
+    const HOME = await home({ '.config/stigmer/config.yaml': 'image: {localtag: x}' });
+    const error = await find({ cwd: await project({ 'package.json': '{}' }), env: { HOME } }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toBe(
+      `Invalid stigmer config in ${path.join(HOME, '.config/stigmer/config.yaml')} (1 problem):\n  - image.localtag: unknown key (not a stigmer setting)`,
+    );
+  });
 });

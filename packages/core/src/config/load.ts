@@ -3,18 +3,26 @@ import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { type ConfigIssue, issuesError } from './issues.js';
 import type { ConfigFile } from './schema-types.js';
-import { mayHaveConfig, SEARCH_PLACES } from './search-places.js';
+import { existingConfigFiles, SEARCH_PLACES, type SearchEnv, searchSteps } from './search-places.js';
 
 /** A config file found and validated. */
 export interface LoadedConfigFile {
   path: string;
   config: ConfigFile;
+  /**
+   * How it was found: `flag` (`--config`), `project` (the current folder up
+   * to the project root) or `user` (the home folder or the user config folder,
+   * read only when no project config exists).
+   */
+  scope: 'flag' | 'project' | 'user';
 }
 
 /** Where to look. `configPath` (from `--config`) loads exactly that file and searches nothing. */
 export interface FindConfigOptions {
   cwd: string;
   configPath?: string | undefined;
+  /** For the home folder (`HOME`) and the user config folder (`XDG_CONFIG_HOME`, `APPDATA`). Default `process.env`. */
+  env?: SearchEnv | undefined;
 }
 
 const MODULE = 'stigmer';
@@ -23,45 +31,67 @@ const MODULE = 'stigmer';
  * Finds and validates the config file, or returns `undefined` when there is
  * none (the embedded default applies).
  *
- * Search strategy `project`, chosen on purpose: start in the current folder
- * and walk up, stopping at the first folder that has a package.json (the
- * project root); without one, the walk goes up to the filesystem root. A
- * config in a parent project therefore applies to all its subfolders, but one
- * project's config never leaks into another's. When no file can exist on
+ * First the project: search strategy `project`, chosen on purpose: start in
+ * the current folder and walk up, stopping at the first folder that has a
+ * package.json (the project root); without one, the walk goes up to the
+ * filesystem root. A config in a parent project therefore applies to all its
+ * subfolders, but one project's config never leaks into another's. Only when
+ * the project has none, the user-level places of cosmiconfig's global
+ * search: the home folder (`~/.stigmerrc`...), then the user config folder
+ * (`~/.config/stigmer/config.yaml`...), so a CLI installed globally and run
+ * from any folder still finds its user's settings. When no file can exist on
  * that path (the common case), cosmiconfig is not even loaded.
  */
 export async function findConfig(options: FindConfigOptions): Promise<LoadedConfigFile | undefined> {
   const found = await readConfigFile(options);
   if (!found) return undefined;
-  return { path: found.path, config: await validateConfig(found.raw, found.path) };
+  return { path: found.path, config: await validateConfig(found.raw, found.path), scope: found.scope };
 }
 
 /** Finds and reads the config file without validating it (see `findConfig`). */
 export async function readConfigFile(
   options: FindConfigOptions,
-): Promise<{ path: string; raw: unknown } | undefined> {
-  if (!options.configPath && !mayHaveConfig(options.cwd)) return undefined;
-  // cosmiconfig is CommonJS: its exports are on `default` both under Node and in the bundle.
-  const { cosmiconfig } = (await import('cosmiconfig')).default;
-  const explorer = cosmiconfig(MODULE, {
-    searchStrategy: 'project',
-    searchPlaces: [...SEARCH_PLACES],
-    cache: false,
-  });
-  let result: Awaited<ReturnType<typeof explorer.search>>;
-  if (options.configPath) {
-    const file = path.resolve(options.cwd, options.configPath);
-    if (!existsSync(file)) {
-      throw new ConfigError('CONFIG_NOT_FOUND', `The config file ${file} (from --config) does not exist.`, {
-        details: { path: file },
-      });
-    }
-    result = await readWith(() => explorer.load(file), file);
-  } else {
-    result = await readWith(() => explorer.search(options.cwd), options.cwd);
+): Promise<{ path: string; raw: unknown; scope: LoadedConfigFile['scope'] } | undefined> {
+  const env = options.env ?? process.env;
+  if (options.configPath) return readGiven(path.resolve(options.cwd, options.configPath));
+  const existing = existingConfigFiles(options.cwd, env);
+  if (existing.length === 0) return undefined;
+  const { cosmiconfig } = await loadCosmiconfig();
+  const explorer = (searchStrategy: 'project' | 'none', places: readonly string[]) =>
+    cosmiconfig(MODULE, { searchStrategy, searchPlaces: [...places], cache: false });
+  const project = await readWith(() => explorer('project', SEARCH_PLACES).search(options.cwd), options.cwd);
+  if (project) return read(project, 'project');
+  for (const step of searchSteps(options.cwd, env)) {
+    const candidates = step.places.map((place) => path.join(step.folder, place));
+    if (step.scope !== 'user' || !candidates.some((file) => existing.includes(file))) continue;
+    const found = await readWith(() => explorer('none', step.places).search(step.folder), step.folder);
+    if (found) return read(found, 'user');
   }
-  if (!result) return undefined;
-  return { path: result.filepath, raw: result.isEmpty ? {} : result.config };
+  return undefined;
+}
+
+/** `--config PATH`: that file or an error, nothing searched. */
+async function readGiven(file: string) {
+  if (!existsSync(file)) {
+    throw new ConfigError('CONFIG_NOT_FOUND', `The config file ${file} (from --config) does not exist.`, {
+      details: { path: file },
+    });
+  }
+  const { cosmiconfig } = await loadCosmiconfig();
+  const result = await readWith(() => cosmiconfig(MODULE, { cache: false }).load(file), file);
+  return read(result ?? { filepath: file, config: {}, isEmpty: true }, 'flag');
+}
+
+// cosmiconfig is CommonJS: its exports are on `default` both under Node and in the bundle.
+async function loadCosmiconfig() {
+  return (await import('cosmiconfig')).default;
+}
+
+function read(
+  result: { filepath: string; config: unknown; isEmpty?: boolean },
+  scope: LoadedConfigFile['scope'],
+): { path: string; raw: unknown; scope: LoadedConfigFile['scope'] } {
+  return { path: result.filepath, raw: result.isEmpty ? {} : result.config, scope };
 }
 
 /** Validates a config object strictly; errors name the file, the key and what was expected. */

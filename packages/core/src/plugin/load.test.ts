@@ -34,7 +34,7 @@ const pkg = (name: string) =>
 
 /** Loads the plugins named by the .stigmerrc in `dir`, as the CLI does. */
 async function loadFrom(dir: string) {
-  const file = await findConfig({ cwd: dir });
+  const file = await findConfig({ cwd: dir, env: { HOME: dir } });
   const { settings } = resolveSettings({ env: {}, file, defaultPlugins: [] });
   return loadPlugins(settings.plugins, {
     fromDir: dir,
@@ -96,7 +96,7 @@ describe('loading plugins named in a .stigmerrc', () => {
       'p.mjs': pluginSource('p'),
     });
     // local-image is not installed in this folder; use a builtin to stand in for it.
-    const file = await findConfig({ cwd: dir });
+    const file = await findConfig({ cwd: dir, env: { HOME: dir } });
     const { settings } = resolveSettings({ env: {}, file, defaultPlugins: [] });
     const error = await loadPlugins(settings.plugins, {
       fromDir: dir,
