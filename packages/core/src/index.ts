@@ -1,6 +1,12 @@
 export { type ConfigCheck, type ConfigProblem, checkConfiguration } from './config/check.js';
-export { findConfig, validateConfig } from './config/load.js';
+export { findConfig, type LoadedConfigFile, validateConfig } from './config/load.js';
 export type { ConfigFile, PluginEntry } from './config/schema-types.js';
+export {
+  existingConfigFiles,
+  type SearchStep,
+  searchSteps,
+  userConfigDir,
+} from './config/search-places.js';
 export type { PluginSpec, ResolvedSettings, SettingSource, Settings } from './config/settings.js';
 export { DEFAULT_TIMEOUTS, resolveSettings } from './config/settings.js';
 export { envTokenCredential, GHCR_TOKEN_VARIABLES } from './credentials/env-token.js';
@@ -23,7 +29,7 @@ export {
   StateError,
   StigmerError,
 } from './errors.js';
-export { type PullDecision, pullDecision } from './freshness/pull-decision.js';
+export { type PullDecision, pullDecision, recordPull } from './freshness/pull-decision.js';
 export { type RemoteDigest, remoteDigest } from './freshness/remote-digest.js';
 export type { HookKind, HookName, HookSignature, HookSignatures } from './hooks.js';
 export { HOOK_KINDS, HOOK_NAMES } from './hooks.js';
@@ -58,7 +64,7 @@ export {
   pullAndTag,
 } from './pull/pull-and-tag.js';
 export type { Session, SessionOptions } from './session.js';
-export { loadSettings, openSession, requestFor } from './session.js';
+export { loadSettings, openSession, requestFor, settingValues } from './session.js';
 export { dataDirFor } from './state/data-dir.js';
 export type { LockHolder } from './state/lock.js';
 export type { TraceEntry, TraceMessage, TraceOutcome } from './trace/trace.js';

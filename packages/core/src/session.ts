@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { findConfig } from './config/load.js';
+import { readHomeConfig } from './config/home-config.js';
+import { findConfig, type LoadedConfigFile } from './config/load.js';
 import { type ResolvedSettings, resolveSettings, type SettingInputs } from './config/settings.js';
 import { loadedCredentialsPlugin } from './credentials/providers.js';
 import { DockerEngine } from './engine/docker-engine.js';
@@ -42,15 +43,20 @@ export interface Session extends ResolvedSettings {
 /** Loads settings without plugins: enough for `config print` and `config validate`. */
 export async function loadSettings(
   options: SessionOptions,
-): Promise<ResolvedSettings & { configFile?: string }> {
-  const file = await findConfig({ cwd: options.cwd, configPath: options.configPath });
+): Promise<ResolvedSettings & { configFile?: string; configScope?: LoadedConfigFile['scope'] }> {
+  const [file, homeConfig] = await Promise.all([
+    findConfig({ cwd: options.cwd, configPath: options.configPath, env: options.env }),
+    readHomeConfig(options.env),
+  ]);
+  if (homeConfig?.problem) options.onWarn?.('stigmer', homeConfig.problem);
   const resolved = resolveSettings({
     flags: options.flags,
     env: options.env,
     file,
+    homeConfig,
     defaultPlugins: options.defaultPlugins,
   });
-  return { ...resolved, ...(file ? { configFile: file.path } : {}) };
+  return { ...resolved, ...(file ? { configFile: file.path, configScope: file.scope } : {}) };
 }
 
 /** Loads settings and plugins and applies them to a fresh pipeline. */
@@ -76,6 +82,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     env: options.env,
     engine,
     timeouts: settings.timeouts,
+    settings: settingValues(sources),
     dataDir: dataDirFor(settings.dataDir, options.env, options.cwd),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -85,6 +92,11 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   // Core's credential providers answer after every configured plugin's.
   await pipeline.use([loadedCredentialsPlugin()]);
   return { settings, sources, configFile, cliVersion: options.cliVersion, engine, pipeline };
+}
+
+/** Each setting's effective value by key (`llm.model`...), as plugins read it in `ctx.run.settings`. */
+export function settingValues(sources: ResolvedSettings['sources']): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(sources).map(([key, { value }]) => [key, value]));
 }
 
 /** The resolve request a session's settings describe. */

@@ -12,12 +12,6 @@ export interface AgentRunnerOptions {
   taskQueue?: string;
   /** The runner's `LOG_LEVEL`. Default `DEBUG`, as the original CLI set it. */
   logLevel?: string;
-  /**
-   * The model the runner uses. Each field defaults to the environment variable
-   * of the same meaning (`STIGMER_LLM_PROVIDER`, `STIGMER_LLM_MODEL`,
-   * `STIGMER_LLM_BASE_URL`); unset ones are not passed.
-   */
-  llm?: { provider?: string; model?: string; baseUrl?: string };
   /** More environment for the container; wins over the values above. */
   env?: Record<string, string>;
   /**
@@ -33,6 +27,14 @@ export interface AgentRunnerOptions {
   init?: boolean;
   /** Host networking. Default: on Linux only, where it lets the runner reach services on localhost. */
   hostNetwork?: boolean;
+  /**
+   * Without host networking: reach the host as `host.docker.internal`. Adds
+   * `--add-host host.docker.internal:host-gateway` and uses that name in
+   * every loopback address the runner is given (backend, Temporal, LLM). The
+   * services must then listen on an address the container can reach, not only
+   * 127.0.0.1. Default false: on Linux, stigmer warns about loopback addresses instead.
+   */
+  hostGateway?: boolean;
 }
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name');
@@ -45,17 +47,11 @@ export const optionsSchema = z.strictObject({
   temporalNamespace: z.string().min(1).optional(),
   taskQueue: z.string().min(1).optional(),
   logLevel: z.string().min(1).optional(),
-  llm: z
-    .strictObject({
-      provider: z.string().min(1).optional(),
-      model: z.string().min(1).optional(),
-      baseUrl: z.string().min(1).optional(),
-    })
-    .optional(),
   env: z.record(envName, z.string()).optional(),
   secretEnv: z.array(envName).optional(),
   command: z.array(z.string()).min(1, 'expected at least the program to run').optional(),
   user: z.string().min(1).optional(),
   init: z.boolean().optional(),
   hostNetwork: z.boolean().optional(),
+  hostGateway: z.boolean().optional(),
 });

@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { definePlugin, type StigmerPlugin } from '@stigmer/core';
+import { definePlugin, type RunInfo, type StigmerPlugin } from '@stigmer/core';
 import type { AgentRunnerOptions } from './options.js';
-import { agentRunnerSpec } from './spec.js';
+import { agentRunnerSpec, type HostAddress, type LlmSettings, unreachableAddresses } from './spec.js';
 
 const VERSION = '0.1.0';
 
@@ -14,10 +14,13 @@ export interface AgentRunnerHost {
 
 /**
  * Contributes the agent-runner container through the `containerSpec` hook:
- * environment, volumes, restart policy, host networking on Linux, log
- * rotation. API keys come from stigmer's environment and are marked secret.
- * Before the start it creates the workspace and artifacts folders, so the
- * engine does not create them as root.
+ * environment (the LLM settings always, as the original CLI passed them),
+ * volumes, restart policy, host networking on Linux, log rotation. API keys
+ * come from stigmer's environment and are marked secret. Before the start it
+ * creates the workspace and artifacts folders, so the engine does not create
+ * them as root. Without host networking on Linux, loopback addresses the
+ * container cannot reach are a warning (or, with `hostGateway`, go through
+ * `host.docker.internal`).
  */
 export function agentRunnerPlugin(host: AgentRunnerHost = {}): StigmerPlugin<AgentRunnerOptions> {
   const platform = host.platform ?? process.platform;
@@ -38,10 +41,29 @@ export function agentRunnerPlugin(host: AgentRunnerHost = {}): StigmerPlugin<Age
       });
       hooks.containerSpec.tap((spec, ctx) => {
         if (dataDir === undefined) throw new Error('containerSpec ran before beforeStart: no data folder');
-        const next = agentRunnerSpec(spec, { options, env: ctx.run.env, platform, dataDir });
+        const llm = llmSettings(ctx.run.settings);
+        const stranded = unreachableAddresses({ options, llm, platform });
+        if (stranded.length > 0) ctx.log.warn(strandedWarning(stranded));
+        const next = agentRunnerSpec(spec, { options, env: ctx.run.env, llm, platform, dataDir });
         ctx.note(`agent-runner container ${next.name}, network ${next.networkMode ?? 'default'}`);
         return next;
       });
     },
   });
+}
+
+/** The `llm.*` settings the run resolved (environment, config, `~/.stigmer/config.yaml`, defaults). */
+function llmSettings(settings: RunInfo['settings']): LlmSettings {
+  const text = (key: string) => (typeof settings[key] === 'string' ? (settings[key] as string) : undefined);
+  return { provider: text('llm.provider'), model: text('llm.model'), baseUrl: text('llm.baseUrl') };
+}
+
+function strandedWarning(addresses: HostAddress[]): string {
+  const list = addresses.map((a) => `${a.value} (${a.setting})`).join(', ');
+  return [
+    `hostNetwork is false, so the agent-runner container has a network of its own and cannot reach ${list}: inside it, localhost is the container itself.`,
+    'Use host.docker.internal instead, which Linux engines resolve only with `--add-host host.docker.internal:host-gateway`:',
+    'set the agent-runner option `hostGateway: true` and stigmer adds that entry and uses host.docker.internal in these addresses',
+    '(the services must then listen on an address the container can reach, not only 127.0.0.1).',
+  ].join(' ');
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { containerAddress } from './host-address.js';
-import { agentRunnerSpec } from './spec.js';
+import { agentRunnerSpec, unreachableAddresses } from './spec.js';
+
+const DEFAULT_LLM = { provider: 'ollama', model: 'qwen2.5-coder:7b', baseUrl: 'http://localhost:11434' };
 
 const seed = {
   name: 'stigmer-agent-runner',
@@ -15,6 +17,7 @@ describe('the agent-runner container spec', () => {
     const spec = agentRunnerSpec(seed, {
       options: {},
       env: {},
+      llm: DEFAULT_LLM,
       platform: 'linux',
       dataDir: '/home/u/.stigmer/data',
     });
@@ -30,6 +33,10 @@ describe('the agent-runner container spec', () => {
         SANDBOX_TYPE: 'filesystem',
         WORKSPACE_ROOT: '/workspace',
         LOG_LEVEL: 'DEBUG',
+        STIGMER_LLM_PROVIDER: 'ollama',
+        STIGMER_LLM_MODEL: 'qwen2.5-coder:7b',
+        STIGMER_LLM_BASE_URL: 'http://localhost:11434',
+        OLLAMA_BASE_URL: 'http://localhost:11434',
       },
       labels: {},
       mounts: [
@@ -46,13 +53,8 @@ describe('the agent-runner container spec', () => {
   it('passes the API keys from the environment, marked secret, and the LLM settings with OLLAMA_BASE_URL', () => {
     const spec = agentRunnerSpec(seed, {
       options: {},
-      env: {
-        ANTHROPIC_API_KEY: 'sk-ant-1',
-        OPENAI_API_KEY: '',
-        STIGMER_LLM_PROVIDER: 'ollama',
-        STIGMER_LLM_MODEL: 'qwen',
-        STIGMER_LLM_BASE_URL: 'http://localhost:11434',
-      },
+      env: { ANTHROPIC_API_KEY: 'sk-ant-1', OPENAI_API_KEY: '' },
+      llm: { provider: 'ollama', model: 'qwen', baseUrl: 'http://localhost:11434' },
       platform: 'linux',
       dataDir: '/d',
     });
@@ -71,8 +73,9 @@ describe('the agent-runner container spec', () => {
   it('rewrites loopback addresses to host.docker.internal and drops host networking on macOS and Windows', () => {
     for (const platform of ['darwin', 'win32'] as const) {
       const spec = agentRunnerSpec(seed, {
-        options: { llm: { baseUrl: 'http://127.0.0.1:11434/v1' } },
+        options: {},
         env: {},
+        llm: { baseUrl: 'http://127.0.0.1:11434/v1' },
         platform,
         dataDir: '/d',
       });
@@ -111,6 +114,7 @@ describe('the agent-runner container spec', () => {
           hostNetwork: false,
         },
         env: { GITHUB_TOKEN: 'ghp_1' },
+        llm: {},
         platform: 'linux',
         dataDir: '/d',
       },
@@ -127,5 +131,53 @@ describe('the agent-runner container spec', () => {
     expect(spec.mounts.map((m) => m.target)).toEqual(['/x', '/workspace', '/artifacts']);
     expect(spec).toMatchObject({ command: ['sh', '-c', 'sleep 1'], user: '1000:1000', init: true });
     expect(spec.networkMode).toBeUndefined();
+  });
+
+  it('without host networking on Linux, names the loopback addresses the container cannot reach', () => {
+    const inputs = { llm: DEFAULT_LLM, platform: 'linux' as const };
+    expect(unreachableAddresses({ ...inputs, options: { hostNetwork: false } })).toEqual([
+      { setting: 'backendEndpoint', value: 'localhost:7234' },
+      { setting: 'temporalAddress', value: 'localhost:7233' },
+      { setting: 'llm.baseUrl', value: 'http://localhost:11434' },
+    ]);
+    expect(
+      unreachableAddresses({
+        ...inputs,
+        options: { hostNetwork: false, backendEndpoint: 'backend:1', temporalAddress: '10.0.0.5:7233' },
+      }),
+    ).toEqual([{ setting: 'llm.baseUrl', value: 'http://localhost:11434' }]);
+    // Host networking, the gateway entry, or Docker Desktop's own alias: all reachable.
+    expect(unreachableAddresses({ ...inputs, options: {} })).toEqual([]);
+    expect(unreachableAddresses({ ...inputs, options: { hostNetwork: false, hostGateway: true } })).toEqual(
+      [],
+    );
+    expect(unreachableAddresses({ ...inputs, platform: 'darwin', options: {} })).toEqual([]);
+  });
+
+  it('hostGateway: adds the host-gateway entry and reaches the host as host.docker.internal', () => {
+    const spec = agentRunnerSpec(seed, {
+      options: { hostNetwork: false, hostGateway: true },
+      env: {},
+      llm: DEFAULT_LLM,
+      platform: 'linux',
+      dataDir: '/d',
+    });
+    expect(spec.networkMode).toBeUndefined();
+    expect(spec.extraHosts).toEqual(['host.docker.internal:host-gateway']);
+    expect(spec.env).toMatchObject({
+      STIGMER_BACKEND_ENDPOINT: 'host.docker.internal:7234',
+      TEMPORAL_SERVICE_ADDRESS: 'host.docker.internal:7233',
+      OLLAMA_BASE_URL: 'http://host.docker.internal:11434',
+    });
+    // With host networking the entry would point away from services on 127.0.0.1: not added.
+    const host = agentRunnerSpec(seed, {
+      options: { hostGateway: true },
+      env: {},
+      llm: DEFAULT_LLM,
+      platform: 'linux',
+      dataDir: '/d',
+    });
+    expect(host.extraHosts).toBeUndefined();
+    expect(host.env.STIGMER_BACKEND_ENDPOINT).toBe('localhost:7234');
   });
 });

@@ -1,20 +1,68 @@
 import path from 'node:path';
 import type { ContainerSpec } from '@stigmer/core';
-import { containerAddress } from './host-address.js';
+import { containerAddress, HOST_GATEWAY_ENTRY, isLoopback, viaHostAlias } from './host-address.js';
 import type { AgentRunnerOptions } from './options.js';
 
 /** API keys passed from stigmer's environment to the runner, as the original CLI did. */
 export const DEFAULT_SECRET_ENV: readonly string[] = Object.freeze(['ANTHROPIC_API_KEY', 'OPENAI_API_KEY']);
 
+/** The model the runner uses: stigmer's `llm.*` settings (environment, config, `~/.stigmer/config.yaml`, defaults). */
+export interface LlmSettings {
+  provider?: string | undefined;
+  model?: string | undefined;
+  baseUrl?: string | undefined;
+}
+
 /** What the spec depends on besides the options. */
 export interface SpecInputs {
   options: AgentRunnerOptions;
-  /** stigmer's own environment: LLM settings and API keys come from here. */
+  /** stigmer's own environment: API keys come from here. */
   env: Readonly<Record<string, string | undefined>>;
+  /** The `llm.*` settings, passed to the container as the original CLI did. */
+  llm: LlmSettings;
   /** The host OS: decides host networking and the host-address rewrite. */
   platform: NodeJS.Platform;
   /** The data folder; the workspace and artifacts live under it. */
   dataDir: string;
+}
+
+/** An address of the host the container is given, by the name of the setting it comes from. */
+export interface HostAddress {
+  setting: string;
+  value: string;
+}
+
+/** Whether the container shares the host's network: the option, else Linux only. */
+export function usesHostNetwork(options: AgentRunnerOptions, platform: NodeJS.Platform): boolean {
+  return options.hostNetwork ?? platform === 'linux';
+}
+
+/** Whether the container reaches the host as `host.docker.internal` through an `--add-host` entry. */
+function usesHostGateway(options: AgentRunnerOptions, platform: NodeJS.Platform): boolean {
+  return options.hostGateway === true && !usesHostNetwork(options, platform);
+}
+
+/** The host addresses the runner is given (before any rewrite). */
+export function hostAddresses(options: AgentRunnerOptions, llm: LlmSettings): HostAddress[] {
+  const all = [
+    { setting: 'backendEndpoint', value: options.backendEndpoint ?? 'localhost:7234' },
+    { setting: 'temporalAddress', value: options.temporalAddress ?? 'localhost:7233' },
+    { setting: 'llm.baseUrl', value: llm.baseUrl },
+  ];
+  return all.filter((a): a is HostAddress => a.value !== undefined);
+}
+
+/**
+ * Loopback addresses the container cannot reach: on Linux, without host
+ * networking and without the host gateway entry, `localhost` inside the
+ * container is the container itself. (On macOS and Windows they are rewritten
+ * to `host.docker.internal`, which Docker Desktop provides.)
+ */
+export function unreachableAddresses(inputs: Omit<SpecInputs, 'env' | 'dataDir'>): HostAddress[] {
+  const { options, llm, platform } = inputs;
+  if (platform !== 'linux' || usesHostNetwork(options, platform) || usesHostGateway(options, platform))
+    return [];
+  return hostAddresses(options, llm).filter((a) => isLoopback(a.value));
 }
 
 /**
@@ -25,13 +73,9 @@ export interface SpecInputs {
  * added to the spec built so far. The name comes from core (`server.containerName`).
  */
 export function agentRunnerSpec(spec: ContainerSpec, inputs: SpecInputs): ContainerSpec {
-  const { options, env, platform, dataDir } = inputs;
-  const address = (value: string) => containerAddress(value, platform);
-  const llm = {
-    provider: options.llm?.provider ?? env.STIGMER_LLM_PROVIDER,
-    model: options.llm?.model ?? env.STIGMER_LLM_MODEL,
-    baseUrl: options.llm?.baseUrl ?? env.STIGMER_LLM_BASE_URL,
-  };
+  const { options, env, llm, platform, dataDir } = inputs;
+  const gateway = usesHostGateway(options, platform);
+  const address = (value: string) => (gateway ? viaHostAlias(value) : containerAddress(value, platform));
   const runnerEnv: Record<string, string> = {
     MODE: 'local',
     STIGMER_BACKEND_ENDPOINT: address(options.backendEndpoint ?? 'localhost:7234'),
@@ -67,7 +111,8 @@ export function agentRunnerSpec(spec: ContainerSpec, inputs: SpecInputs): Contai
     log: { driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } },
     secretEnv: [...new Set([...(spec.secretEnv ?? []), ...Object.keys(secrets)])],
   };
-  if (options.hostNetwork ?? platform === 'linux') next.networkMode = 'host';
+  if (usesHostNetwork(options, platform)) next.networkMode = 'host';
+  if (gateway) next.extraHosts = [...new Set([...(spec.extraHosts ?? []), HOST_GATEWAY_ENTRY])];
   if (options.command) next.command = [...options.command];
   if (options.user) next.user = options.user;
   if (options.init !== undefined) next.init = options.init;

@@ -12,8 +12,10 @@ import {
   type ResolvedImage,
   type ResolveRequest,
   resolveImage,
+  resolveSettings,
   type StigmerError,
   type StigmerPlugin,
+  settingValues,
   type TraceEntry,
 } from '@stigmer/core';
 
@@ -41,6 +43,11 @@ export interface RunChainOptions {
   configFile?: string;
   /** stigmer's data folder as plugins see it (`ctx.run.dataDir`). Default `~/.stigmer/data`: give tests a temporary one. */
   dataDir?: string;
+  /**
+   * Settings plugins read in `ctx.run.settings`, by key (`{ 'llm.model': 'm' }`).
+   * Default: what the CLI would take from `env` and its built-in defaults.
+   */
+  settings?: Readonly<Record<string, unknown>>;
   /** Per-hook timeouts in ms; unspecified hooks keep the CLI's defaults. */
   timeouts?: Partial<HookTimeouts>;
   signal?: AbortSignal;
@@ -87,6 +94,10 @@ export async function runChain(options: RunChainOptions): Promise<ChainRun> {
     env,
     engine,
     timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
+    settings: {
+      ...settingValues(resolveSettings({ env, defaultPlugins: [] }).sources),
+      ...options.settings,
+    },
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     onWarn: (plugin, message) => warnings.push(`${plugin}: ${message}`),

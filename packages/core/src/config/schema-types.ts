@@ -50,6 +50,17 @@ export interface ConfigFile {
     /** How long `server stop` waits for a graceful stop before killing. Default 10s. */
     stopTimeout?: string | number;
   };
+  /**
+   * The model the agent-runner uses, passed to its container as
+   * `STIGMER_LLM_PROVIDER`, `STIGMER_LLM_MODEL` and `STIGMER_LLM_BASE_URL`
+   * (also `OLLAMA_BASE_URL`). Below the environment, above the original CLI's
+   * `~/.stigmer/config.yaml`; defaults `ollama`, `qwen2.5-coder:7b`, `http://localhost:11434`.
+   */
+  llm?: {
+    provider?: string;
+    model?: string;
+    baseUrl?: string;
+  };
   /** How long each hook may take per plugin, e.g. `{ resolveImage: 10m }`. */
   timeouts?: Partial<Record<import('../hooks.js').HookName, string | number>>;
 }

@@ -67,6 +67,13 @@ export const configFileSchema: z.ZodType<ConfigFile> = z.strictObject({
       stopTimeout: durationValue.optional(),
     })
     .optional(),
+  llm: z
+    .strictObject({
+      provider: z.string().trim().min(1, 'expected an LLM provider such as ollama').optional(),
+      model: z.string().trim().min(1, 'expected a model name such as qwen2.5-coder:7b').optional(),
+      baseUrl: z.string().trim().min(1, 'expected a URL such as http://localhost:11434').optional(),
+    })
+    .optional(),
   timeouts: z
     .strictObject(Object.fromEntries(HOOK_NAMES.map((h) => [h, durationValue.optional()])))
     .optional(),

@@ -4,6 +4,7 @@ import { HOOK_NAMES, type HookName } from '../hooks.js';
 import type { PullPolicy } from '../image/types.js';
 import type { HookTimeouts } from '../pipeline/pipeline.js';
 import { envSuffix } from '../pipeline/pipeline.js';
+import type { HomeConfig } from './home-config.js';
 import type { ConfigFile, PluginEntry } from './schema-types.js';
 
 /** Where a setting's value came from, for `stigmer config print`. */
@@ -46,6 +47,8 @@ export interface Settings {
   readyTimeout: number;
   /** `server.stopTimeout` in ms: the graceful stop's grace period before a kill. */
   stopTimeout: number;
+  /** `llm.*`: the model the agent-runner uses, always passed to its container. */
+  llm: { provider: string; model: string; baseUrl: string };
   timeouts: HookTimeouts;
 }
 
@@ -62,6 +65,8 @@ export interface SettingInputs {
   flags?: Record<string, { value: string; flag: string }>;
   env: Readonly<Record<string, string | undefined>>;
   file?: { path: string; config: ConfigFile } | undefined;
+  /** The original CLI's `~/.stigmer/config.yaml`, below the config file: only its LLM settings. */
+  homeConfig?: HomeConfig | undefined;
   /** The plugin chain used when the file gives none (the CLI's embedded default). */
   defaultPlugins: readonly string[];
 }
@@ -86,6 +91,8 @@ interface ScalarSetting {
   /** Turns env/flag text into a value, or returns an error message. */
   parse(text: string): { value: unknown } | { error: string };
   fromFile(config: ConfigFile): unknown;
+  /** The value in the original CLI's `~/.stigmer/config.yaml`, for the few settings it held. */
+  fromHomeConfig?(home: HomeConfig): unknown;
 }
 
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
@@ -197,6 +204,32 @@ export const SCALAR_SETTINGS: readonly ScalarSetting[] = [
     parse: duration,
     fromFile: (c) => (c.server?.stopTimeout === undefined ? undefined : parseDuration(c.server.stopTimeout)),
   },
+  // The original CLI's LLM settings: environment, then config (ours, then its
+  // ~/.stigmer/config.yaml), then its defaults; always passed to the container.
+  {
+    key: 'llm.provider',
+    env: 'STIGMER_LLM_PROVIDER',
+    default: 'ollama',
+    parse: text('an LLM provider such as ollama, anthropic or openai', (s) => s.trim().length > 0),
+    fromFile: (c) => c.llm?.provider,
+    fromHomeConfig: (h) => h.llm.provider,
+  },
+  {
+    key: 'llm.model',
+    env: 'STIGMER_LLM_MODEL',
+    default: 'qwen2.5-coder:7b',
+    parse: text('a model name such as qwen2.5-coder:7b', (s) => s.trim().length > 0),
+    fromFile: (c) => c.llm?.model,
+    fromHomeConfig: (h) => h.llm.model,
+  },
+  {
+    key: 'llm.baseUrl',
+    env: 'STIGMER_LLM_BASE_URL',
+    default: 'http://localhost:11434',
+    parse: text('a URL such as http://localhost:11434', (s) => s.trim().length > 0),
+    fromFile: (c) => c.llm?.baseUrl,
+    fromHomeConfig: (h) => h.llm.baseUrl,
+  },
   ...HOOK_NAMES.map(
     (hook): ScalarSetting => ({
       key: `timeouts.${hook}`,
@@ -219,6 +252,7 @@ export function resolveSettings(inputs: SettingInputs): ResolvedSettings {
     const flag = inputs.flags?.[setting.key];
     const envText = inputs.env[setting.env];
     const fileValue = inputs.file ? setting.fromFile(inputs.file.config) : undefined;
+    const homeValue = inputs.homeConfig ? setting.fromHomeConfig?.(inputs.homeConfig) : undefined;
     if (flag !== undefined) {
       const parsed = setting.parse(flag.value);
       if ('error' in parsed)
@@ -233,6 +267,8 @@ export function resolveSettings(inputs: SettingInputs): ResolvedSettings {
       else sources[setting.key] = { value: parsed.value, source: { kind: 'env', name: setting.env } };
     } else if (fileValue !== undefined && inputs.file) {
       sources[setting.key] = { value: fileValue, source: { kind: 'file', name: inputs.file.path } };
+    } else if (homeValue !== undefined && inputs.homeConfig) {
+      sources[setting.key] = { value: homeValue, source: { kind: 'file', name: inputs.homeConfig.path } };
     } else {
       sources[setting.key] = {
         value: setting.default,
@@ -276,6 +312,11 @@ export function resolveSettings(inputs: SettingInputs): ResolvedSettings {
       dataDir: value('server.dataDir') as string | undefined,
       readyTimeout: value('server.readyTimeout') as number,
       stopTimeout: value('server.stopTimeout') as number,
+      llm: {
+        provider: value('llm.provider') as string,
+        model: value('llm.model') as string,
+        baseUrl: value('llm.baseUrl') as string,
+      },
       timeouts: Object.fromEntries(HOOK_NAMES.map((h) => [h, value(`timeouts.${h}`)])) as Record<
         HookName,
         number

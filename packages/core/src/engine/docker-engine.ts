@@ -144,6 +144,7 @@ export function toCreateOptions(spec: ContainerSpec): Dockerode.ContainerCreateO
   if (binds.length > 0) hostConfig.Binds = binds;
   if (mounts.length > 0) hostConfig.Mounts = mounts;
   if (spec.networkMode) hostConfig.NetworkMode = spec.networkMode;
+  if (spec.extraHosts && spec.extraHosts.length > 0) hostConfig.ExtraHosts = [...spec.extraHosts];
   if (spec.restartPolicy) hostConfig.RestartPolicy = { Name: spec.restartPolicy, MaximumRetryCount: 0 };
   if (spec.init !== undefined) hostConfig.Init = spec.init;
   if (spec.log) hostConfig.LogConfig = { Type: spec.log.driver, Config: { ...spec.log.options } };

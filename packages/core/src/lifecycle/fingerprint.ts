@@ -23,6 +23,8 @@ export interface SpecFingerprint {
   command: string[] | null;
   init: boolean | null;
   log: { driver: string; options: Record<string, string> } | null;
+  /** Only recorded when there are any, so specs without them keep the fingerprints they had. */
+  extraHosts?: string[];
 }
 
 /** The fingerprint of `spec` running image `imageId`. */
@@ -42,6 +44,7 @@ export function fingerprint(spec: ContainerSpec, imageId: string): SpecFingerpri
     command: spec.command ? [...spec.command] : null,
     init: spec.init ?? null,
     log: spec.log ? { driver: spec.log.driver, options: { ...spec.log.options } } : null,
+    ...(spec.extraHosts && spec.extraHosts.length > 0 ? { extraHosts: [...spec.extraHosts] } : {}),
   };
 }
 
@@ -108,6 +111,7 @@ export function fingerprintDifferences(running: SpecFingerprint, wanted: SpecFin
     ['command', 'command'],
     ['init', 'init'],
     ['logging', 'log'],
+    ['extra hosts', 'extraHosts'],
   ];
   for (const [label, key] of scalar) {
     const [a, b] = [canonicalJson(running[key] ?? null), canonicalJson(wanted[key] ?? null)];

@@ -21,6 +21,12 @@ export interface ContainerSpec {
   mounts: MountSpec[];
   /** `host`, `bridge`, `none` or a network name. */
   networkMode?: string;
+  /**
+   * Extra `/etc/hosts` entries as `name:address` (`docker run --add-host`);
+   * `host-gateway` as the address is the engine's way to the host
+   * (`host.docker.internal:host-gateway`).
+   */
+  extraHosts?: string[];
   restartPolicy?: 'no' | 'always' | 'unless-stopped' | 'on-failure';
   user?: string;
   command?: string[];
