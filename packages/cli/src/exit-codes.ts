@@ -28,6 +28,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = Object.freeze({
   PLUGIN_NOT_FOUND: 78,
   PLUGIN_INVALID: 78,
   PLUGIN_OPTIONS_INVALID: 78,
+  COMPONENT_NOT_MANAGED: 2,
   INTERRUPTED: 130,
 });
 

@@ -251,17 +251,22 @@ export function buildProgram(): Command {
     'show state, health, image, digest, uptime and restarts of the agent-runner',
     async () => (await import('./commands/server-status.js')).serverStatus,
   );
-  const component = new Option('--component <name>', 'which component')
-    .choices(['agent-runner'])
+  // The original CLI's components: only the agent-runner is run by this one (the others exit 2, saying so).
+  const component = new Option(
+    '-c, --component <name>',
+    'which component (stigmer-server and workflow-runner are not run by this CLI)',
+  )
+    .choices(['agent-runner', 'stigmer-server', 'workflow-runner'])
     .default('agent-runner');
   OPTION_VALUES.set(component, ['agent-runner']);
   leaf(
     server,
     'logs',
-    "print the agent-runner's output, secrets masked",
+    "print the agent-runner's output, followed until Ctrl-C (--no-follow: print it and exit), secrets masked",
     async () => (await import('./commands/server-logs.js')).serverLogs,
   )
-    .option('-f, --follow', 'keep printing new output until interrupted')
+    .option('-f, --follow', 'keep printing new output until interrupted (the default)', true)
+    .option('--no-follow', 'print the output so far and exit')
     .addOption(
       new Option('-n, --tail <lines>', 'lines from the end (all: every line)')
         .default('50')

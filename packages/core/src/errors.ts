@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'SERVER_CONFIG_CHANGED'
   | 'SERVER_NOT_FOUND'
   | 'STATE_FAILED'
+  | 'COMPONENT_NOT_MANAGED'
   | 'INTERRUPTED';
 
 /** Fields every stigmer error may carry besides its message. */
@@ -61,7 +62,11 @@ export class StigmerError extends Error {
   }
 }
 
-/** A configuration file, flag, environment variable or plugin specifier is wrong. */
+/**
+ * A configuration file, flag, environment variable or plugin specifier is
+ * wrong; or a flag asks for something this CLI does not manage
+ * (`COMPONENT_NOT_MANAGED`: `server logs -c stigmer-server`).
+ */
 export class ConfigError extends StigmerError {}
 
 /** A plugin threw, timed out or returned something its hook does not accept. */

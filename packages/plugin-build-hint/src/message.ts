@@ -9,6 +9,7 @@ const DEFAULT_FROM_REPOSITORY = [
 ];
 const REBUILD_PLUGIN = 'stigmer:rebuild';
 const OFFLINE_PLUGIN = 'stigmer:offline';
+const SELF = 'stigmer:build-hint';
 
 /** The pull the message reports: the registry reference tried and what went wrong. */
 interface AttemptedPull {
@@ -31,18 +32,17 @@ export function buildHintMessage(
   run: Pick<RunInfo, 'plugins'>,
 ): string {
   const pull = attemptedPull(report);
-  const lines = pull ? pullFailedLines(pull) : notPulledLines(report);
+  // In offline mode the offline plugin's own hint says what is missing, what each
+  // plugin tried and how to export and import it: only the build is left to add
+  // (and, when that hint comes after this one, the opening sentence).
+  const offlineHinted = report.request.offline && run.plugins.includes(OFFLINE_PLUGIN);
+  const offlineFirst = offlineHinted && run.plugins.indexOf(OFFLINE_PLUGIN) < run.plugins.indexOf(SELF);
+  const lines = pull ? pullFailedLines(pull) : offlineFirst ? [] : notPulledLines(report);
   lines.push(...buildLines(report, options, run), '');
-  const bring = !(report.request.offline && run.plugins.includes(OFFLINE_PLUGIN));
-  if (pull) {
-    lines.push('After building, restart Stigmer server.');
-    // The offline plugin's own hint names its archive folder; no need to say it twice.
-    if (bring) lines.push('', BRING);
-  } else {
-    if (bring) lines.push(BRING, '');
-    lines.push(`After building${bring ? ' or importing' : ''}, restart Stigmer server.`);
-  }
-  if (report.attempts.length > 0)
+  if (pull) lines.push('After building, restart Stigmer server.', '', BRING);
+  else if (offlineHinted) lines.push('After building or importing, restart Stigmer server.');
+  else lines.push(BRING, '', 'After building or importing, restart Stigmer server.');
+  if (report.attempts.length > 0 && !offlineHinted)
     lines.push('', 'What each plugin tried:', ...report.attempts.map(describeAttempt));
   return lines.join('\n');
 }

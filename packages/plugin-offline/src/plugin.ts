@@ -102,7 +102,7 @@ function missingHint(
   const config = ctx.run.configFile ? ` --config ${ctx.run.configFile}` : '';
   ctx.note('listed the missing image and how to export it');
   return [
-    'Offline mode: the agent-runner image is not available, and nothing may be pulled.',
+    'Offline mode: the agent-runner image is not in the local engine, and no registry was asked (nothing may touch the network).',
     '',
     'Missing:',
     `  - ${localTag}${platform ? ` (${platform})` : ''}`,

@@ -14,7 +14,7 @@ describe('stigmer config print', () => {
     expect(result.exitCode).toBe(0);
     const lines = result.stdout.split('\n');
     const row = (key: string) => lines.find((l) => l.startsWith(`${key} `))?.replace(/\s+/g, ' ');
-    expect(lines[0]).toBe(`# config file: ${cwd}/.stigmerrc`);
+    expect(lines[0]).toBe(`# config file: ${cwd}/.stigmerrc (project)`);
     expect(row('image.localTag')).toBe(`image.localTag from-file:1 (file ${cwd}/.stigmerrc)`);
     expect(row('image.platform')).toBe('image.platform linux/arm64 (env STIGMER_PLATFORM)');
     expect(row('timeouts.credentials')).toBe('timeouts.credentials 45s (env STIGMER_TIMEOUT_CREDENTIALS)');

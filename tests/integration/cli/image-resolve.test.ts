@@ -106,10 +106,10 @@ describe('stigmer image resolve against a real engine and registry', () => {
       `Registry pull attempted: ${reference}`,
     ]);
     expect(lines[3]).toMatch(/^Error: .*(manifest unknown|not found)/);
-    expect(lines.slice(4, 15)).toEqual([
+    expect(lines.slice(4, 17)).toEqual([
       '',
       'To fix this, build the image locally:',
-      '  make build-agent-runner-image',
+      `  make build-agent-runner-image AGENT_RUNNER_IMAGE=${tag}`,
       '',
       'Or if you have the repository:',
       '  cd backend/services/agent-runner',
@@ -117,10 +117,12 @@ describe('stigmer image resolve against a real engine and registry', () => {
       '',
       'After building, restart Stigmer server.',
       '',
+      'Or bring the image from a machine that has it: run `stigmer image export DIR` there, copy DIR here, then run `stigmer image import DIR`.',
+      '',
       'What each plugin tried:',
     ]);
-    expect(lines[15]).toBe(`  - stigmer:local-image: ${tag} is not in the local engine`);
-    expect(lines[16]).toMatch(
+    expect(lines[17]).toBe(`  - stigmer:local-image: ${tag} is not in the local engine`);
+    expect(lines[18]).toMatch(
       new RegExp(`^  - stigmer:ghcr: pull of ${reference.replace(/[.:]/g, '\\$&')} failed \\(.+\\)$`),
     );
     expect(await imageId(tag)).toBeUndefined();

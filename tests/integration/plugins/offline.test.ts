@@ -157,7 +157,7 @@ describe('offline mode with archive folders', () => {
     expect(result.exitCode).toBe(3);
     const offlineHint = result.stderr.slice(result.stderr.indexOf('Offline mode:'));
     expect(offlineHint.split('\n')).toEqual([
-      'Offline mode: the agent-runner image is not available, and nothing may be pulled.',
+      'Offline mode: the agent-runner image is not in the local engine, and no registry was asked (nothing may touch the network).',
       '',
       'Missing:',
       `  - ${bare.localTag}`,

@@ -2,20 +2,35 @@ import { describe, expect, it } from 'vitest';
 import { projectDir, stigmer } from '../cli/run.js';
 import { harness, harnessDocker } from '../harness/context.js';
 import {
+  buildHintLines,
   FAST_PULL,
   imageId,
   localTag,
   made,
   publishFreshImage,
   stigmerrc,
+  triedLines,
   useFaultProxy,
 } from './helpers.js';
 
 /**
  * Every failure class of a pull, against the real engine and registries with
- * the fault proxy in between: the exact message, the exit code, what was
- * retried, and that no local tag is left behind.
+ * the fault proxy in between: the exact message (the class's own, then the
+ * original CLI's build hint with the real reference and error), the exit
+ * code, what was retried, and that no local tag is left behind.
  */
+
+/** A failed pull's whole output: its classified message, then the build hint, then what each plugin tried. */
+function failedPull(r: { reference: string; tag: string }, classified: string[], said: string): string {
+  return [
+    ...classified,
+    '',
+    ...buildHintLines(r.reference, said, r.tag),
+    '',
+    ...triedLines(r.tag, classified[0] as string, 'pull'),
+    '',
+  ].join('\n');
+}
 
 const fixture = useFaultProxy();
 
@@ -77,13 +92,17 @@ describe('unauthorized or denied', () => {
     const registry = harness().tokenRegistry;
     const r = await pull({ registry, repository: 'stigmer/private-runner', tag: '0.1.0' });
     expect(r.exitCode).toBe(7);
+    const said = `pull access denied for ${registry}/stigmer/private-runner, repository does not exist or may require 'docker login': denied: requested access to the resource is denied`;
     expect(r.stderr).toBe(
-      [
-        `The registry refused to let stigmer pull ${r.reference}: it needs credentials, or the repository does not exist (tried anonymously).`,
-        `Registry said: pull access denied for ${registry}/stigmer/private-runner, repository does not exist or may require 'docker login': denied: requested access to the resource is denied`,
-        `To fix: log in with \`docker login ${registry}\`, or set GHCR_TOKEN (or GITHUB_TOKEN) to a token that can read packages; then run the command again. \`--explain\` shows which credential source was used.`,
-        '',
-      ].join('\n'),
+      failedPull(
+        r,
+        [
+          `The registry refused to let stigmer pull ${r.reference}: it needs credentials, or the repository does not exist (tried anonymously).`,
+          `Registry said: ${said}`,
+          `To fix: log in with \`docker login ${registry}\`, or set GHCR_TOKEN (or GITHUB_TOKEN) to a token that can read packages; then run the command again. \`--explain\` shows which credential source was used.`,
+        ],
+        said,
+      ),
     );
     expect(await imageId(r.tag)).toBeUndefined();
   });
@@ -111,13 +130,17 @@ describe('rate limited', () => {
     fixture.proxy.add({ target: 'manifest', fault: { kind: 'status', status: 429, retryAfter: '1' } });
     const r = await pull({ registry: fixture.proxy.host, tag: '0.1.0' });
     expect(r.exitCode).toBe(8);
+    const said = 'toomanyrequests: rate limit exceeded (fault proxy)';
     expect(r.stderr).toBe(
-      [
-        `The registry rate-limited the pull of ${r.reference} (HTTP 429); stigmer tried 2 times, waiting between attempts, and gave up.`,
-        'Registry said: toomanyrequests: rate limit exceeded (fault proxy)',
-        `To fix: wait a while and run the command again, or log in with \`docker login ${fixture.proxy.host}\` for a higher limit. ${RETRIES_HINT}`,
-        '',
-      ].join('\n'),
+      failedPull(
+        r,
+        [
+          `The registry rate-limited the pull of ${r.reference} (HTTP 429); stigmer tried 2 times, waiting between attempts, and gave up.`,
+          `Registry said: ${said}`,
+          `To fix: wait a while and run the command again, or log in with \`docker login ${fixture.proxy.host}\` for a higher limit. ${RETRIES_HINT}`,
+        ],
+        said,
+      ),
     );
     expect(await imageId(r.tag)).toBeUndefined();
   });
@@ -151,13 +174,17 @@ describe('transient', () => {
     fixture.proxy.add({ target: 'manifest', fault: { kind: 'status', status: 500 } });
     const r = await pull({ registry: fixture.proxy.host, tag: '0.1.0' });
     expect(r.exitCode).toBe(9);
+    const said = 'received unexpected HTTP status: 500 Internal Server Error';
     expect(r.stderr).toBe(
-      [
-        `Pulling ${r.reference} failed with a temporary error; stigmer tried 2 times, backing off between attempts, and gave up.`,
-        'Last error: received unexpected HTTP status: 500 Internal Server Error',
-        `To fix: check the network and the registry, then run the command again. ${RETRIES_HINT}`,
-        '',
-      ].join('\n'),
+      failedPull(
+        r,
+        [
+          `Pulling ${r.reference} failed with a temporary error; stigmer tried 2 times, backing off between attempts, and gave up.`,
+          `Last error: ${said}`,
+          `To fix: check the network and the registry, then run the command again. ${RETRIES_HINT}`,
+        ],
+        said,
+      ),
     );
     expect(manifestRequests()).toBe(4);
   });
@@ -226,11 +253,14 @@ describe('stalled', () => {
     const r = await pull({ registry: fixture.proxy.host, repository: 'stigmer/fresh', tag: imageTag });
     expect(r.exitCode).toBe(11);
     expect(r.stderr).toBe(
-      [
-        `Pulling ${r.reference} stalled: no progress for 2s, 2 times; stigmer closed the pull each time.`,
-        'To fix: check the network and run the command again; raise "pull.stallTimeout" (STIGMER_PULL_STALL_TIMEOUT) for slow links. If the next pull hangs at once, the engine is still waiting on the stalled download: it ends when the registry connection closes, or when the Docker engine restarts.',
-        '',
-      ].join('\n'),
+      failedPull(
+        r,
+        [
+          `Pulling ${r.reference} stalled: no progress for 2s, 2 times; stigmer closed the pull each time.`,
+          'To fix: check the network and run the command again; raise "pull.stallTimeout" (STIGMER_PULL_STALL_TIMEOUT) for slow links. If the next pull hangs at once, the engine is still waiting on the stalled download: it ends when the registry connection closes, or when the Docker engine restarts.',
+        ],
+        'no progress for 2s',
+      ),
     );
     expect(await imageId(r.tag)).toBeUndefined();
     // The engine still holds its stalled registry connections: tear them down.

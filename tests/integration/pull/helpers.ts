@@ -59,6 +59,49 @@ export async function publishFreshImage(
   return id;
 }
 
+/**
+ * The original CLI's build hint, word for word, for this reference, error and
+ * local tag (the Makefile target builds `stigmer-agent-runner:local` unless
+ * told another name), and the paragraph that follows it: the lines that come
+ * after a failed pull's own message.
+ */
+export function buildHintLines(reference: string, error: string, localTag: string): string[] {
+  const make =
+    localTag === 'stigmer-agent-runner:local'
+      ? 'make build-agent-runner-image'
+      : `make build-agent-runner-image AGENT_RUNNER_IMAGE=${localTag}`;
+  return [
+    'Docker image not found locally and pull from registry failed.',
+    '',
+    `Registry pull attempted: ${reference}`,
+    `Error: ${error}`,
+    '',
+    'To fix this, build the image locally:',
+    `  ${make}`,
+    '',
+    'Or if you have the repository:',
+    '  cd backend/services/agent-runner',
+    `  docker build -f Dockerfile -t ${localTag} ../../..`,
+    '',
+    'After building, restart Stigmer server.',
+    '',
+    'Or bring the image from a machine that has it: run `stigmer image export DIR` there, copy DIR here, then run `stigmer image import DIR`.',
+  ];
+}
+
+/**
+ * The end of a failed default-chain run: what each plugin tried, the ghcr
+ * plugin's line being the first line of its message. `purpose` is the
+ * command's: `image pull` skips the local image on purpose.
+ */
+export function triedLines(localTag: string, ghcrFirstLine: string, purpose: 'resolve' | 'pull'): string[] {
+  const local =
+    purpose === 'pull'
+      ? `skipped: a pull was asked for, so ${localTag} is not reused`
+      : `${localTag} is not in the local engine`;
+  return ['What each plugin tried:', `  - stigmer:local-image: ${local}`, `  - stigmer:ghcr: ${ghcrFirstLine}`];
+}
+
 /** Settings that keep retries quick in tests; a test overrides what it studies. */
 export const FAST_PULL = { pull: { retries: 1, retryDelay: '100ms', stallTimeout: '2s' } };
 

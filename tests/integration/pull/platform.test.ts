@@ -2,7 +2,16 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { projectDir, stigmer } from '../cli/run.js';
 import { harness, harnessDocker } from '../harness/context.js';
 import { pushMultiArch } from '../harness/multi-arch.js';
-import { cleanupImages, FAST_PULL, imageId, localTag, made, stigmerrc } from './helpers.js';
+import {
+  buildHintLines,
+  cleanupImages,
+  FAST_PULL,
+  imageId,
+  localTag,
+  made,
+  stigmerrc,
+  triedLines,
+} from './helpers.js';
 
 /**
  * Platforms: a manifest list pulled for each of its platforms, a platform the
@@ -50,12 +59,19 @@ describe('a manifest list (linux/amd64 + linux/arm64)', () => {
     const r = await pull(MULTI_TAG, 'linux/s390x', ['--json']);
     expect(r.exitCode).toBe(10);
     const { error } = JSON.parse(r.stdout);
+    const classified = [
+      `${r.reference} has no image for linux/s390x; it has: linux/amd64, linux/arm64.`,
+      'To fix: pass --platform (or set image.platform) to one of those, or publish the image for linux/s390x.',
+    ];
     expect(error).toMatchObject({
       code: 'PULL_PLATFORM_UNAVAILABLE',
       exitCode: 10,
       message: [
-        `${r.reference} has no image for linux/s390x; it has: linux/amd64, linux/arm64.`,
-        'To fix: pass --platform (or set image.platform) to one of those, or publish the image for linux/s390x.',
+        ...classified,
+        '',
+        ...buildHintLines(r.reference, error.details.said, r.tag),
+        '',
+        ...triedLines(r.tag, classified[0] as string, 'pull'),
       ].join('\n'),
       plugin: 'stigmer:ghcr',
       hook: 'resolveImage',
@@ -69,10 +85,17 @@ describe('a single-platform image pulled for another platform', () => {
   it('is detected after the pull, untagged, and reported with the platform it has: exit 10', async () => {
     const r = await pull('0.1.0', 'linux/arm64');
     expect(r.exitCode).toBe(10);
+    const classified = [
+      `${r.reference} has no image for linux/arm64; it has: linux/amd64.`,
+      'To fix: pass --platform (or set image.platform) to one of those, or publish the image for linux/arm64.',
+    ];
     expect(r.stderr).toBe(
       [
-        `${r.reference} has no image for linux/arm64; it has: linux/amd64.`,
-        'To fix: pass --platform (or set image.platform) to one of those, or publish the image for linux/arm64.',
+        ...classified,
+        '',
+        ...buildHintLines(r.reference, 'the image is linux/amd64', r.tag),
+        '',
+        ...triedLines(r.tag, classified[0] as string, 'pull'),
         '',
       ].join('\n'),
     );

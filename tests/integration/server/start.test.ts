@@ -109,7 +109,7 @@ describe('stigmer server start against a real engine', () => {
     });
     expect(changed.exitCode).toBe(13);
     expect(changed.stderr).toContain('env ANTHROPIC_API_KEY changed (secret)');
-    expect(changed.stderr).toContain('env STIGMER_LLM_MODEL added (qwen)');
+    expect(changed.stderr).toContain('env STIGMER_LLM_MODEL: qwen2.5-coder:7b → qwen');
     expect(changed.stderr).toContain('stigmer server start --restart');
     expect(changed.stderr).not.toContain(f.canary);
     expect((await inspect(f.name))?.Id).toBe(first?.Id);
@@ -140,9 +140,9 @@ describe('stigmer server start against a real engine', () => {
     expect(outputs[1]?.stdout).toContain('env ANTHROPIC_API_KEY=(secret)');
     // The program prints its key; `server logs` masks it.
     const deadline = Date.now() + 10_000;
-    let logs = await runStigmer(f, ['server', 'logs']);
+    let logs = await runStigmer(f, ['server', 'logs', '--no-follow']);
     while (!logs.stdout.includes('runner up') && Date.now() < deadline)
-      logs = await runStigmer(f, ['server', 'logs']);
+      logs = await runStigmer(f, ['server', 'logs', '--no-follow']);
     expect(logs.exitCode).toBe(0);
     expect(logs.stdout).toContain('runner up key=***');
     expect(logs.stdout).not.toContain(f.canary);

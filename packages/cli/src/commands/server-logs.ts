@@ -1,6 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
-import { InterruptedError, openSession, serverLogs as readLogs } from '@stigmer/core';
+import { ConfigError, InterruptedError, openSession, serverLogs as readLogs } from '@stigmer/core';
 import type { CommandContext } from '../boundary.js';
+import { exitCodeForSignal } from '../exit-codes.js';
 import type { GlobalOptions } from '../options.js';
 import { sessionOptions } from '../session.js';
 
@@ -12,12 +13,26 @@ export interface ServerLogsOptions extends GlobalOptions {
   component?: string;
 }
 
+/** Components the original CLI ran next to the agent-runner; this CLI runs none of them. */
+const OTHER_COMPONENTS = new Set(['stigmer-server', 'workflow-runner']);
+
 /**
- * `stigmer server logs [-f] [-n N]`: the container's output on stdout, with
- * the values of its secret environment variables masked line by line; with
- * `--json`, one `{"ok":true,"line":...}` document per line.
+ * `stigmer server logs [-c agent-runner] [--no-follow] [-n N]`: the
+ * container's output on stdout, followed until Ctrl-C by default (as the
+ * original CLI did), with the values of its secret environment variables
+ * masked line by line; with `--json`, one `{"ok":true,"line":...}` document
+ * per line. Ending a follow with Ctrl-C is how it is meant to end: no
+ * message, and the signal's exit status as a shell would report it.
  */
 export async function serverLogs(ctx: CommandContext, options: ServerLogsOptions) {
+  const component = options.component ?? 'agent-runner';
+  if (OTHER_COMPONENTS.has(component)) {
+    throw new ConfigError(
+      'COMPONENT_NOT_MANAGED',
+      `The ${component} component is not run by this CLI: it manages only the agent-runner container, so it has no ${component} logs to show. Use \`stigmer server logs\` (or -c agent-runner) for the agent-runner's output; see ${component}'s logs where it runs.`,
+      { details: { component, managed: ['agent-runner'] } },
+    );
+  }
   const { output } = ctx;
   const session = await openSession(sessionOptions(options, output, ctx.signal));
   ctx.session = session;
@@ -58,6 +73,8 @@ export async function serverLogs(ctx: CommandContext, options: ServerLogsOptions
   if (pending) emit(mask(pending));
   if (ctx.signal.aborted) {
     const reason = ctx.signal.reason;
-    throw reason instanceof InterruptedError ? reason : new InterruptedError('SIGINT');
+    const interrupted = reason instanceof InterruptedError ? reason : new InterruptedError('SIGINT');
+    if (!options.follow) throw interrupted;
+    process.exitCode = exitCodeForSignal(interrupted.signal);
   }
 }
