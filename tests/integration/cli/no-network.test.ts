@@ -57,7 +57,9 @@ describe('no network', () => {
     // Progress: the pull, and a single retry (not three, with backoff).
     expect(lines[0]).toBe(`Pulling ${reference}`);
     expect(lines[1]).toMatch(
-      new RegExp(`^Retrying ${escape(reference)} in \\d\\.\\ds \\(attempt 2\\): temporary error: ${escape(said)}$`),
+      new RegExp(
+        `^Retrying ${escape(reference)} in \\d\\.\\ds \\(attempt 2\\): temporary error: ${escape(said)}$`,
+      ),
     );
     expect(lines.slice(2).join('\n')).toBe(
       [

@@ -99,7 +99,11 @@ export function triedLines(localTag: string, ghcrFirstLine: string, purpose: 're
     purpose === 'pull'
       ? `skipped: a pull was asked for, so ${localTag} is not reused`
       : `${localTag} is not in the local engine`;
-  return ['What each plugin tried:', `  - stigmer:local-image: ${local}`, `  - stigmer:ghcr: ${ghcrFirstLine}`];
+  return [
+    'What each plugin tried:',
+    `  - stigmer:local-image: ${local}`,
+    `  - stigmer:ghcr: ${ghcrFirstLine}`,
+  ];
 }
 
 /** Settings that keep retries quick in tests; a test overrides what it studies. */

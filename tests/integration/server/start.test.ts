@@ -48,6 +48,10 @@ describe('stigmer server start against a real engine', () => {
         'SANDBOX_TYPE=filesystem',
         'WORKSPACE_ROOT=/workspace',
         'LOG_LEVEL=DEBUG',
+        'STIGMER_LLM_PROVIDER=ollama',
+        'STIGMER_LLM_MODEL=qwen2.5-coder:7b',
+        'STIGMER_LLM_BASE_URL=http://localhost:11434',
+        'OLLAMA_BASE_URL=http://localhost:11434',
         `ANTHROPIC_API_KEY=${f.canary}`,
       ].sort(),
     );
