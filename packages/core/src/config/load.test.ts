@@ -220,3 +220,26 @@ describe('user-level config, read when the project has none', () => {
     );
   });
 });
+
+describe('the search order', () => {
+  it('project folders, then the home folder (unless the walk passed it), then the user config folder', async () => {
+    const { searchSteps, userConfigDir } = await import('./search-places.js');
+    const HOME = await folderWith({}, 'stigmer-home-');
+    const cwd = await project({ 'package.json': '{}' });
+    expect(searchSteps(cwd, { HOME }).map((s) => [s.folder, s.scope])).toEqual([
+      [cwd, 'project'],
+      [HOME, 'user'],
+      [path.join(HOME, '.config/stigmer'), 'user'],
+    ]);
+    // A folder inside the home folder: the project walk passes the home folder, which is not searched twice.
+    const inside = await folderWith({ 'work/keep': '' }, 'stigmer-home-');
+    const steps = searchSteps(path.join(inside, 'work'), { HOME: inside });
+    expect(steps.filter((s) => s.folder === inside).map((s) => s.scope)).toEqual(['project']);
+    expect(steps.filter((s) => s.scope === 'user').map((s) => s.folder)).toEqual([
+      path.join(inside, '.config/stigmer'),
+    ]);
+    expect(userConfigDir({ HOME: '/h' }, 'linux')).toBe('/h/.config/stigmer');
+    expect(userConfigDir({ HOME: '/h', XDG_CONFIG_HOME: '/x' }, 'linux')).toBe('/x/stigmer');
+    expect(userConfigDir({ HOME: '/h' }, 'darwin')).toBe('/h/Library/Preferences/stigmer');
+  });
+});

@@ -141,3 +141,38 @@ describe('server settings', () => {
     expect(set.stopTimeout).toBe(1);
   });
 });
+
+describe('LLM settings: environment, config file, the original ~/.stigmer/config.yaml, defaults', () => {
+  const homeConfig = {
+    path: '/h/.stigmer/config.yaml',
+    llm: { provider: 'anthropic', model: 'm-home', baseUrl: 'http://home:1' },
+  };
+
+  it("defaults to the original CLI's: ollama, qwen2.5-coder:7b, http://localhost:11434", () => {
+    const { settings, sources } = resolveSettings({ env: {}, defaultPlugins: [] });
+    expect(settings.llm).toEqual({
+      provider: 'ollama',
+      model: 'qwen2.5-coder:7b',
+      baseUrl: 'http://localhost:11434',
+    });
+    expect(sources['llm.model']?.source).toEqual({ kind: 'default', name: 'built-in default' });
+  });
+
+  it('layers each value on its own: env over the config file over ~/.stigmer/config.yaml', () => {
+    const { settings, sources } = resolveSettings({
+      env: { STIGMER_LLM_MODEL: 'm-env' },
+      file: { path: '/p/.stigmerrc', config: { llm: { baseUrl: 'http://file:2' } } },
+      homeConfig,
+      defaultPlugins: [],
+    });
+    expect(settings.llm).toEqual({ provider: 'anthropic', model: 'm-env', baseUrl: 'http://file:2' });
+    expect(sources['llm.provider']?.source).toEqual({ kind: 'file', name: '/h/.stigmer/config.yaml' });
+    expect(sources['llm.model']?.source).toEqual({ kind: 'env', name: 'STIGMER_LLM_MODEL' });
+    expect(sources['llm.baseUrl']?.source).toEqual({ kind: 'file', name: '/p/.stigmerrc' });
+  });
+
+  it('the home config holds nothing else: other settings ignore it', () => {
+    const { sources } = resolveSettings({ env: {}, homeConfig, defaultPlugins: [] });
+    expect(sources['image.localTag']?.source.kind).toBe('default');
+  });
+});

@@ -43,6 +43,21 @@ describe('the spec fingerprint recorded on the container', () => {
     );
   });
 
+  it('records extra hosts only when there are any (older fingerprints stay equal) and names them when they change', () => {
+    const without = fingerprint(spec, 'sha256:img');
+    expect(without).not.toHaveProperty('extraHosts');
+    expect(fingerprintHash(fingerprint({ ...spec, extraHosts: [] }, 'sha256:img'))).toBe(
+      fingerprintHash(without),
+    );
+    const withGateway = fingerprint(
+      { ...spec, extraHosts: ['host.docker.internal:host-gateway'] },
+      'sha256:img',
+    );
+    expect(fingerprintDifferences(without, withGateway)).toEqual([
+      'extra hosts: (none) → ["host.docker.internal:host-gateway"]',
+    ]);
+  });
+
   it('says what differs in words, secret values never', () => {
     const before = fingerprint(spec, 'sha256:aaaaaaaaaaaaaaaa');
     const after = fingerprint(
