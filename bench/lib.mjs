@@ -12,8 +12,11 @@ export function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Wall time of one run in ms; throws if the command fails, so a broken command is never timed. */
-export function timeOnce({ cmd, args, env, cwd }) {
+/**
+ * Wall time of one run in ms; throws if the command does not exit with
+ * `status` (default 0), so a broken command is never timed.
+ */
+export function timeOnce({ cmd, args, env, cwd, status = 0 }) {
   const started = performance.now();
   const result = spawnSync(cmd, args, {
     env: { ...process.env, ...env },
@@ -21,8 +24,8 @@ export function timeOnce({ cmd, args, env, cwd }) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const ms = performance.now() - started;
-  if (result.status !== 0) {
-    throw new Error(`${cmd} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  if (result.status !== status) {
+    throw new Error(`${cmd} ${args.join(' ')} exited ${result.status}, not ${status}: ${result.stderr}`);
   }
   return ms;
 }

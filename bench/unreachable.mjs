@@ -1,0 +1,83 @@
+// How long a first `stigmer image resolve` takes to give up on a machine
+// without network, against the engine's own answer (`docker pull` of the same
+// reference) and the floor of any Node CLI (`node -e 0`). The engine runs in a
+// network namespace with only loopback where no name resolves
+// (scripts/offline-engine.sh): nothing leaves the machine.
+// Target (issue 11): about a second. A DNS failure or a refused connection is
+// retried once, after the first backoff (pull.retryDelay, 1s with jitter: 0.5-1 s);
+// before, four attempts with doubling backoff took about seven seconds.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compare, report } from './lib.mjs';
+
+const bin = fileURLToPath(new URL('../packages/cli/bin/stigmer.js', import.meta.url));
+const script = fileURLToPath(new URL('../scripts/offline-engine.sh', import.meta.url));
+const runs = Number(process.env.STIGMER_BENCH_UNREACHABLE_RUNS ?? 7);
+const root = `/run/sb-${process.pid}`;
+
+function sh(args) {
+  const result = spawnSync('bash', [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (result.status !== 0) throw new Error(`offline-engine.sh ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout.toString().trim();
+}
+
+const dockerHost = sh(['start', root]);
+const netns = sh(['netns', root]);
+try {
+  /** A project whose ghcr plugin points at `registry`, run from inside the namespace. */
+  const project = (registry) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'stigmer-bench-unreachable-'));
+    writeFileSync(path.join(dir, 'package.json'), '{}');
+    writeFileSync(
+      path.join(dir, '.stigmerrc'),
+      JSON.stringify({ plugins: ['local-image', ['ghcr', { registry }], 'build-hint'] }),
+    );
+    return dir;
+  };
+  const inside = (args) => ['--net=' + netns, ...args];
+  const env = { DOCKER_HOST: dockerHost };
+  const dns = project('ghcr.invalid');
+  const refused = project('127.0.0.1:9');
+  const results = compare(
+    [
+      { name: 'node -e 0', cmd: 'nsenter', args: inside([process.execPath, '-e', '0']), cwd: dns },
+      {
+        name: 'docker pull (name does not resolve)',
+        cmd: 'nsenter',
+        args: inside(['docker', 'pull', 'ghcr.invalid/stigmer/agent-runner:latest']),
+        env,
+        cwd: dns,
+        status: 1,
+      },
+      {
+        name: 'stigmer image resolve (name does not resolve)',
+        cmd: 'nsenter',
+        args: inside([process.execPath, bin, 'image', 'resolve', '--quiet']),
+        env: { ...env, HOME: dns },
+        cwd: dns,
+        status: 9,
+      },
+      {
+        name: 'stigmer image resolve (connection refused)',
+        cmd: 'nsenter',
+        args: inside([process.execPath, bin, 'image', 'resolve', '--quiet']),
+        env: { ...env, HOME: refused },
+        cwd: refused,
+        status: 9,
+      },
+    ],
+    { runs, warmup: 1 },
+  );
+  report(
+    `No network: time to the build hint, ${runs} interleaved runs each, Node ${process.version}`,
+    results,
+    'docker pull (name does not resolve)',
+  );
+  const dnsMs = results['stigmer image resolve (name does not resolve)'].median;
+  console.log(`\n  stigmer, DNS failure: ${(dnsMs / 1000).toFixed(2)} s to the answer (target: about 1 s)`);
+} finally {
+  sh(['stop', root]);
+}
