@@ -51,6 +51,20 @@ describe('stigmer server logs', () => {
     expect(r.stdout).not.toContain(f.canary);
   });
 
+  it('a follow whose reader goes away (`| head`) ends quietly: exit 0, nothing on stderr', async () => {
+    const f = await started();
+    const { child, done } = spawnStigmer(f, ['server', 'logs']);
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d;
+      // As `head -3` does: read three lines, then close the pipe.
+      if (out.split('\n').length > 3) child.stdout?.destroy();
+    });
+    const r = await done;
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe('');
+  });
+
   it('--no-follow prints what is there and exits 0; -n limits it to the last lines (50 by default)', async () => {
     const f = await started();
     const all = () => runStigmer(f, ['server', 'logs', '--no-follow', '-n', 'all']);

@@ -57,8 +57,19 @@ export async function serverLogs(ctx: CommandContext, options: ServerLogsOptions
   let pending = '';
   // A chunk may end inside a multi-byte character; the decoder keeps the rest for the next one.
   const decoder = new StringDecoder('utf8');
+  // The reader went away (`server logs | head`): stop reading, quietly. With
+  // follow on by default, that is how a piped follow normally ends.
+  let readerGone = false;
   await new Promise<void>((resolve, reject) => {
+    const onStdoutError = (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') return reject(error);
+      readerGone = true;
+      (logs.stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
+      resolve();
+    };
+    process.stdout.on('error', onStdoutError);
     logs.stream.on('data', (chunk: Buffer | string) => {
+      if (readerGone) return;
       // Whole lines only, so a secret split across chunks is still masked.
       pending += typeof chunk === 'string' ? chunk : decoder.write(chunk);
       const end = pending.lastIndexOf('\n');
@@ -69,6 +80,7 @@ export async function serverLogs(ctx: CommandContext, options: ServerLogsOptions
     logs.stream.on('end', resolve);
     logs.stream.on('error', reject);
   });
+  if (readerGone) return;
   pending += decoder.end();
   if (pending) emit(mask(pending));
   if (ctx.signal.aborted) {
