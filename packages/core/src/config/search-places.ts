@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 
@@ -81,7 +81,7 @@ export function existingConfigFiles(cwd: string, env: SearchEnv): string[] {
   return searchSteps(cwd, env).flatMap((step) =>
     step.places.flatMap((place) => {
       const file = path.join(step.folder, place);
-      if (!existsSync(file)) return [];
+      if (!statSync(file, { throwIfNoEntry: false })?.isFile()) return [];
       return place !== 'package.json' || packageHasKey(file) ? [file] : [];
     }),
   );
