@@ -39,6 +39,15 @@ try {
   };
   const inside = (args) => ['--net=' + netns, ...args];
   const env = { DOCKER_HOST: dockerHost };
+  /** `stigmer image resolve` in `dir`, inside the namespace: it gives up with exit 9. */
+  const stigmerCase = (what, dir) => ({
+    name: `stigmer image resolve (${what})`,
+    cmd: 'nsenter',
+    args: inside([process.execPath, bin, 'image', 'resolve', '--quiet']),
+    env: { ...env, HOME: dir },
+    cwd: dir,
+    status: 9,
+  });
   const dns = project('ghcr.invalid');
   const refused = project('127.0.0.1:9');
   const results = compare(
@@ -52,22 +61,8 @@ try {
         cwd: dns,
         status: 1,
       },
-      {
-        name: 'stigmer image resolve (name does not resolve)',
-        cmd: 'nsenter',
-        args: inside([process.execPath, bin, 'image', 'resolve', '--quiet']),
-        env: { ...env, HOME: dns },
-        cwd: dns,
-        status: 9,
-      },
-      {
-        name: 'stigmer image resolve (connection refused)',
-        cmd: 'nsenter',
-        args: inside([process.execPath, bin, 'image', 'resolve', '--quiet']),
-        env: { ...env, HOME: refused },
-        cwd: refused,
-        status: 9,
-      },
+      stigmerCase('name does not resolve', dns),
+      stigmerCase('connection refused', refused),
     ],
     { runs, warmup: 1 },
   );

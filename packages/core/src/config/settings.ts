@@ -107,6 +107,23 @@ const duration = (s: string) => {
     : { value: ms };
 };
 
+/** One `llm.*` setting: also read from the original CLI's `~/.stigmer/config.yaml`. */
+function llmSetting(
+  field: 'provider' | 'model' | 'baseUrl',
+  env: string,
+  fallback: string,
+  expected: string,
+): ScalarSetting {
+  return {
+    key: `llm.${field}`,
+    env,
+    default: fallback,
+    parse: text(expected, (s) => s.trim().length > 0),
+    fromFile: (c) => c.llm?.[field],
+    fromHomeConfig: (h) => h.llm[field],
+  };
+}
+
 /** The scalar settings, each declared once with its key, environment variable and default. */
 export const SCALAR_SETTINGS: readonly ScalarSetting[] = [
   {
@@ -206,30 +223,19 @@ export const SCALAR_SETTINGS: readonly ScalarSetting[] = [
   },
   // The original CLI's LLM settings: environment, then config (ours, then its
   // ~/.stigmer/config.yaml), then its defaults; always passed to the container.
-  {
-    key: 'llm.provider',
-    env: 'STIGMER_LLM_PROVIDER',
-    default: 'ollama',
-    parse: text('an LLM provider such as ollama, anthropic or openai', (s) => s.trim().length > 0),
-    fromFile: (c) => c.llm?.provider,
-    fromHomeConfig: (h) => h.llm.provider,
-  },
-  {
-    key: 'llm.model',
-    env: 'STIGMER_LLM_MODEL',
-    default: 'qwen2.5-coder:7b',
-    parse: text('a model name such as qwen2.5-coder:7b', (s) => s.trim().length > 0),
-    fromFile: (c) => c.llm?.model,
-    fromHomeConfig: (h) => h.llm.model,
-  },
-  {
-    key: 'llm.baseUrl',
-    env: 'STIGMER_LLM_BASE_URL',
-    default: 'http://localhost:11434',
-    parse: text('a URL such as http://localhost:11434', (s) => s.trim().length > 0),
-    fromFile: (c) => c.llm?.baseUrl,
-    fromHomeConfig: (h) => h.llm.baseUrl,
-  },
+  llmSetting(
+    'provider',
+    'STIGMER_LLM_PROVIDER',
+    'ollama',
+    'an LLM provider such as ollama, anthropic or openai',
+  ),
+  llmSetting('model', 'STIGMER_LLM_MODEL', 'qwen2.5-coder:7b', 'a model name such as qwen2.5-coder:7b'),
+  llmSetting(
+    'baseUrl',
+    'STIGMER_LLM_BASE_URL',
+    'http://localhost:11434',
+    'a URL such as http://localhost:11434',
+  ),
   ...HOOK_NAMES.map(
     (hook): ScalarSetting => ({
       key: `timeouts.${hook}`,
