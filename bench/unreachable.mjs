@@ -37,7 +37,7 @@ try {
     );
     return dir;
   };
-  const inside = (args) => ['--net=' + netns, ...args];
+  const inside = (args) => [`--net=${netns}`, ...args];
   const env = { DOCKER_HOST: dockerHost };
   /** `stigmer image resolve` in `dir`, inside the namespace: it gives up with exit 9. */
   const stigmerCase = (what, dir) => ({

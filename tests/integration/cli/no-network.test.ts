@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerClient, engineAddress } from '../harness/engine.js';
 import { type OfflineEngine, startOfflineEngine } from '../harness/offline-engine.js';
 import { spawnCollect } from '../harness/process.js';
+import { escapeRegExp } from '../harness/regexp.js';
 import { buildHintLines, triedLines } from '../pull/helpers.js';
 import { projectDir, STIGMER_BIN } from './run.js';
 
@@ -58,7 +59,7 @@ describe('no network', () => {
     expect(lines[0]).toBe(`Pulling ${reference}`);
     expect(lines[1]).toMatch(
       new RegExp(
-        `^Retrying ${escape(reference)} in \\d\\.\\ds \\(attempt 2\\): temporary error: ${escape(said)}$`,
+        `^Retrying ${escapeRegExp(reference)} in \\d\\.\\ds \\(attempt 2\\): temporary error: ${escapeRegExp(said)}$`,
       ),
     );
     expect(lines.slice(2).join('\n')).toBe(
@@ -104,7 +105,3 @@ describe('no network', () => {
     });
   });
 });
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { projectDir, stigmer } from '../cli/run.js';
 import { harness, harnessDocker } from '../harness/context.js';
+import { escapeRegExp } from '../harness/regexp.js';
 import {
   buildHintLines,
   FAST_PULL,
@@ -273,7 +274,3 @@ describe('stalled', () => {
     expect(again.ms).toBeLessThan(10_000);
   });
 });
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectDir, stigmer } from '../cli/run.js';
 import { harness } from '../harness/context.js';
+import { escapeRegExp } from '../harness/regexp.js';
 import { imageId, localTag, made, stigmerrc, useFaultProxy } from './helpers.js';
 
 /**
@@ -37,7 +38,7 @@ describe('pullPolicy: 24h', () => {
     const second = await stigmer(['image', 'resolve', '--explain'], { cwd });
     expect(second.exitCode).toBe(0);
     expect(second.stdout).toMatch(
-      new RegExp(`checked ${escape(reference)} \\d+(\\.\\d+)?m?s ago, within the 24h interval`),
+      new RegExp(`checked ${escapeRegExp(reference)} \\d+(\\.\\d+)?m?s ago, within the 24h interval`),
     );
     expect(fixture.proxy.requests).toEqual([]);
 
@@ -48,7 +49,3 @@ describe('pullPolicy: 24h', () => {
     expect(fixture.proxy.requests.some((r) => r.method === 'GET' && r.path.includes('/blobs/'))).toBe(false);
   });
 });
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}

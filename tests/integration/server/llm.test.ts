@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { escapeRegExp } from '../harness/regexp.js';
 import {
   cleanupFixtures,
   inspect,
@@ -129,7 +130,7 @@ describe('LLM settings', () => {
     const started = await runStigmer(f, ['server', 'start']);
     expect(started.exitCode).toBe(0);
     expect(started.stderr).toMatch(
-      new RegExp(`^warning: stigmer: ${escape(file)} could not be read \\(.+\\); ignored\\n$`),
+      new RegExp(`^warning: stigmer: ${escapeRegExp(file)} could not be read \\(.+\\); ignored\\n$`),
     );
     expect(await llmEnv(f)).toEqual(DEFAULTS);
   });
@@ -169,7 +170,3 @@ describe('hostNetwork: false on Linux', () => {
     expect(again.stdout).toContain('already running');
   });
 });
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
