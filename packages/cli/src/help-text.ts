@@ -41,7 +41,7 @@ const SERVER_ENV = [
 const START_ENV = [
   ['STIGMER_READY_TIMEOUT', 'how long to wait for running and healthy (server.readyTimeout)'],
   ['ANTHROPIC_API_KEY, OPENAI_API_KEY', 'passed to the agent-runner as secrets'],
-  ['STIGMER_LLM_PROVIDER, _MODEL, _BASE_URL', "the agent-runner's LLM settings"],
+  ['STIGMER_LLM_PROVIDER, _MODEL, _BASE_URL', "the agent-runner's LLM (llm.*; else ~/.stigmer/config.yaml)"],
 ] as const;
 
 const STOP_ENV = [
@@ -129,9 +129,9 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   },
   'server logs': {
     examples: [
-      'stigmer server logs -f',
-      'stigmer server logs -n 200',
-      'stigmer server logs -n all --json | jq -r .line',
+      'stigmer server logs                 # the last 50 lines, then follow until Ctrl-C',
+      'stigmer server logs --no-follow -n 200',
+      'stigmer server logs --no-follow -n all --json | jq -r .line',
     ],
     env: [...SERVER_ENV, ...ENGINE_ENV],
   },

@@ -132,7 +132,7 @@ describe('the build hint follows the config', () => {
     built.push(tag);
     const again = await stigmer(['image', 'resolve', '--build', '--quiet'], { cwd, env: ENV });
     expect(again.exitCode).toBe(0);
-    expect(again.stdout).toContain('from built from sources');
+    expect(again.stdout).toContain(`from a build of ${path.join(cwd, 'runner')}`);
   });
 
   it('with the rebuild plugin after a registry that cannot be reached: --build --pull never, which works', async () => {
@@ -169,7 +169,7 @@ describe('the build hint follows the config', () => {
       env: ENV,
     });
     expect(again.exitCode).toBe(0);
-    expect(again.stdout).toContain('from built from sources');
+    expect(again.stdout).toContain(`from a build of ${path.join(cwd, 'runner')}`);
   });
 
   it('names the default local tag as the original did', async () => {

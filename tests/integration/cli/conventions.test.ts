@@ -191,7 +191,7 @@ describe('JSON everywhere', () => {
     );
     expect(status.running).toBe(true);
     expect(status.imageSizeBytes).toBeGreaterThan(0);
-    const logs = await runStigmer(f, ['server', 'logs', '--json', '-n', 'all']);
+    const logs = await runStigmer(f, ['server', 'logs', '--json', '--no-follow', '-n', 'all']);
     expect(logs.exitCode).toBe(0);
     const lines = logs.stdout
       .trimEnd()

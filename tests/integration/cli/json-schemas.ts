@@ -65,6 +65,13 @@ export const schemas = {
   }),
   'config print': success({
     configFile,
+    configScope: z.enum(['project', 'user', 'flag']).nullable(),
+    configSearch: z
+      .strictObject({
+        order: z.array(z.strictObject({ folder: z.string(), scope: z.enum(['project', 'user']) })),
+        unused: z.array(z.string()),
+      })
+      .nullable(),
     settings: z.array(
       z.strictObject({
         key: z.string(),
