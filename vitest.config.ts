@@ -1,10 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 // Workspace packages are resolved to their TypeScript sources through the
-// "source" export condition, so unit tests never need a build first.
-const resolve = { conditions: ['source'] };
+// "@stigmer/source" export condition (scoped, so that no other tool matches
+// it), so unit tests never need a build first.
+const resolve = { conditions: ['@stigmer/source'] };
 // Tests run in Vite's SSR environment, which takes its conditions from `ssr.resolve`.
-const ssr = { resolve: { conditions: ['source'] } };
+const ssr = { resolve: { conditions: ['@stigmer/source'] } };
 
 export default defineConfig({
   test: {

@@ -2,13 +2,19 @@
 // Why: resolving and compiling hundreds of small modules costs more at start-up
 // than the work of a local-hit `stigmer image resolve` (see bench/).
 //
+// The npm package is this folder and bin/ alone: every library is inside it
+// (ssh2, for ssh:// engines, in lazy/ssh.cjs, loaded on first use), so
+// `npm install -g @stigmer/cli` installs one package and no native module.
+// THIRD-PARTY-LICENSES.txt beside it carries the licences of what it bundles.
+//
 // `--single [--outfile PATH]` builds one CommonJS file instead (default
 // dist/sea/stigmer.cjs) with nothing left to node_modules: what the standalone
 // binary (scripts/sea.mjs) embeds. See single-file.mjs.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { thirdPartyLicenses } from './third-party-licenses.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -23,13 +29,17 @@ const outfile = outfileAt >= 0 ? resolve(cliArgs[outfileAt + 1]) : resolve(root,
 /**
  * dockerode loads ssh2 (for ssh:// engines), gRPC (BuildKit sessions) and tar
  * packing (build contexts) at start-up, although resolving and running an image
- * needs none of them. In the bundle each becomes a stand-in that loads the real
- * module from node_modules on first use: `request` as written in `importer`
- * is replaced, and `target` is what the stand-in loads.
+ * needs none of them. In the bundle each becomes a stand-in: `request` as
+ * written in `importer` is replaced, and `target` names what it stands for.
  */
 const lazyModules = [
   { request: './ssh', importer: /docker-modem[\\/]lib[\\/]modem\.js$/, target: 'docker-modem/lib/ssh.js' },
   { request: './session', importer: /dockerode[\\/]lib[\\/]docker\.js$/, target: 'dockerode/lib/session.js' },
+  {
+    request: './buildkit',
+    importer: /dockerode[\\/]lib[\\/]docker\.js$/,
+    target: 'dockerode/lib/buildkit.js',
+  },
   { request: 'tar-fs', importer: /dockerode[\\/]lib[\\/]util\.js$/, target: 'tar-fs' },
   {
     request: '@balena/dockerignore',
@@ -38,10 +48,18 @@ const lazyModules = [
   },
 ];
 
+/**
+ * Modules of the npm bundle built as CommonJS files of their own in
+ * dist/bundle/lazy/, each loaded by its stand-in on first use. The rest of
+ * `lazyModules` (dockerode's build support, which stigmer never calls) is left
+ * out, its stand-in saying so.
+ */
+const separateModules = { 'docker-modem/lib/ssh.js': 'ssh' };
+
 // Works for modules that export a function, a class or an object.
-const lazyStandIn = (target) => `
+const lazyStandIn = (file) => `
 let real;
-const load = () => (real ??= require(${JSON.stringify(target)}));
+const load = () => (real ??= require(${JSON.stringify(file)}));
 module.exports = new Proxy(function lazy() {}, {
   apply: (_, self, args) => load().apply(self, args),
   construct: (_, args) => new (load())(...args),
@@ -51,7 +69,7 @@ module.exports = new Proxy(function lazy() {}, {
 `;
 
 /** `standIn(target)` is the code of a stand-in; `--single` has no node_modules to leave anything to. */
-const startupPlugin = (standIn = lazyStandIn, { noNodeModules = false } = {}) => ({
+const startupPlugin = (standIn, { noNodeModules = false } = {}) => ({
   name: 'stigmer-startup',
   setup(b) {
     for (const { request, importer, target } of lazyModules) {
@@ -64,13 +82,9 @@ const startupPlugin = (standIn = lazyStandIn, { noNodeModules = false } = {}) =>
       contents: standIn(args.path),
       loader: 'js',
     }));
-    // Required inside the BuildKit build function only: leave it to node_modules.
-    b.onResolve({ filter: /^\.\/buildkit$/ }, (args) =>
-      /dockerode[\\/]lib[\\/]docker\.js$/.test(args.importer)
-        ? noNodeModules
-          ? { path: 'dockerode/lib/buildkit.js', namespace: 'lazy' }
-          : { path: 'dockerode/lib/buildkit.js', external: true }
-        : undefined,
+    // What a stand-in loads at run time sits beside the bundle.
+    b.onResolve({ filter: /^\.\/lazy\// }, (args) =>
+      args.namespace === 'lazy' ? { path: args.path, external: true } : undefined,
     );
     if (noNodeModules)
       b.onResolve({ filter: /^typescript$/ }, () => ({ path: 'typescript', namespace: 'lazy' }));
@@ -86,30 +100,48 @@ const startupPlugin = (standIn = lazyStandIn, { noNodeModules = false } = {}) =>
   },
 });
 
+/**
+ * ssh2's optional native parts (its crypto binding, cpu-features) stay out:
+ * it requires them inside try/catch and falls back to Node's crypto, so the
+ * package needs no compiler and no install script.
+ */
+const nativeOptional = {
+  name: 'stigmer-native-optional',
+  setup(b) {
+    b.onResolve({ filter: /\.node$|^cpu-features$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
 if (single) {
   await buildSingle();
   process.exit(0);
 }
 
 rmSync(`${root}/dist/bundle`, { recursive: true, force: true });
+const { unavailableStandIn } = await import('./single-file.mjs');
+const npmStandIn = (target) =>
+  separateModules[target]
+    ? lazyStandIn(`./lazy/${separateModules[target]}.cjs`)
+    : unavailableStandIn(target, 'npm');
 const result = await build({
   entryPoints: { stigmer: `${root}/src/bin.ts` },
   outdir: `${root}/dist/bundle`,
+  absWorkingDir: root,
   bundle: true,
   splitting: process.env.STIGMER_BUNDLE_SPLIT !== '0',
   format: 'esm',
   platform: 'node',
   target: 'node20.19',
-  conditions: ['source'],
+  conditions: ['@stigmer/source'],
   // typescript is only for .ts config files; cosmiconfig loads it from the user's install.
-  external: [...lazyModules.map((m) => m.target), 'typescript'],
+  external: ['typescript'],
   // readable-stream is a userland copy of Node's streams; docker-modem only needs the real thing.
   alias: { 'readable-stream': 'node:stream' },
   define: { __STIGMER_VERSION__: JSON.stringify(version) },
   banner: {
     js: "import { createRequire as __stigmerCreateRequire } from 'node:module'; const require = __stigmerCreateRequire(import.meta.url);",
   },
-  plugins: [startupPlugin()],
+  plugins: [startupPlugin(npmStandIn)],
   // Smaller source parses faster; the linked source maps keep stack traces readable with --enable-source-maps.
   minify: true,
   keepNames: true,
@@ -118,9 +150,30 @@ const result = await build({
   logLevel: 'warning',
   metafile: true,
 });
+const separate = await build({
+  entryPoints: Object.fromEntries(Object.entries(separateModules).map(([target, name]) => [name, target])),
+  outdir: `${root}/dist/bundle/lazy`,
+  outExtension: { '.js': '.cjs' },
+  absWorkingDir: root,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20.19',
+  alias: { 'readable-stream': 'node:stream' },
+  plugins: [nativeOptional],
+  minify: true,
+  keepNames: true,
+  legalComments: 'linked',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  metafile: true,
+});
+writeFileSync(
+  `${root}/dist/bundle/THIRD-PARTY-LICENSES.txt`,
+  thirdPartyLicenses([result.metafile, separate.metafile], root),
+);
 console.log(`bundled @stigmer/cli ${version} into dist/bundle/`);
 if (process.env.STIGMER_BUNDLE_METAFILE) {
-  const { writeFileSync } = await import('node:fs');
   writeFileSync(process.env.STIGMER_BUNDLE_METAFILE, JSON.stringify(result.metafile));
 }
 
@@ -128,7 +181,7 @@ if (process.env.STIGMER_BUNDLE_METAFILE) {
 async function buildSingle() {
   const { cjsEntryPlugin, importHelper, missingModulesPlugin, rewriteDynamicImports, unavailableStandIn } =
     await import('./single-file.mjs');
-  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const { mkdirSync } = await import('node:fs');
   const { dirname } = await import('node:path');
   const entry = resolve(root, 'src/bin.ts');
   const result = await build({
@@ -139,7 +192,7 @@ async function buildSingle() {
     format: 'cjs',
     platform: 'node',
     target: 'node20.19',
-    conditions: ['source'],
+    conditions: ['@stigmer/source'],
     alias: { 'readable-stream': 'node:stream' },
     define: { __STIGMER_VERSION__: JSON.stringify(version) },
     banner: { js: importHelper },

@@ -2,12 +2,12 @@
 // Checks a release tag against the one source of the version and prints the
 // version: `node packages/cli/scripts/release-version.mjs v1.2.3` -> `1.2.3`.
 //
-// packages/cli/package.json holds the version (the CLI embeds it and derives
-// the agent-runner image tag from it). A release is cut by setting it, and the
-// same version in every workspace package and their @stigmer/* dependencies,
-// then tagging v<version>. The release workflow runs this first, so a tag that
-// disagrees with what npm would publish stops the release before anything is
-// built or pushed.
+// Every package has one version (a changesets "fixed" group): the CLI embeds
+// it and derives the agent-runner image tag from it. `npm run version`
+// (changesets) sets it in every package and their @stigmer/* ranges; the
+// commit it makes is tagged v<version>. The release workflow runs this first,
+// so a tag that disagrees with what npm would publish stops the release
+// before anything is built or pushed.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,10 +34,13 @@ for (const dir of readdirSync(packagesDir)) {
   if (pkg.private) continue;
   const where = path.relative(repo, file);
   if (pkg.version !== version) problems.push(`${where}: version is ${pkg.version}`);
-  for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
+  for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies', 'devDependencies']) {
+    // Plugins take core as a peer with a caret range (any core of this minor,
+    // as docs/plugins.md tells third parties); everything else is exact.
+    const wanted = field === 'peerDependencies' ? `^${version}` : version;
     for (const [name, range] of Object.entries(pkg[field] ?? {})) {
-      if (name.startsWith('@stigmer/') && range !== version) {
-        problems.push(`${where}: ${field}.${name} is ${range}`);
+      if (name.startsWith('@stigmer/') && range !== wanted) {
+        problems.push(`${where}: ${field}.${name} is ${range}, not ${wanted}`);
       }
     }
   }
@@ -47,7 +50,7 @@ if (problems.length) {
     [
       `release-version: tag ${tag} does not match the packages (expected ${version} everywhere):`,
       ...problems.map((p) => `  - ${p}`),
-      `Set the versions, commit, and tag that commit v<version>.`,
+      'Run `npm run version` (changesets sets every version), commit, and tag that commit v<version>.',
     ].join('\n'),
   );
   process.exit(1);

@@ -8,9 +8,10 @@ import { readFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 
 /**
- * Modules the default bundle leaves to node_modules (dockerode's ssh, gRPC and
- * tar parts; TypeScript for .ts config files). In the single file each becomes
- * a stand-in that says what needs it and what to do instead, on first use.
+ * Modules dockerode and cosmiconfig load that the bundles do not inline:
+ * dockerode's ssh, gRPC and tar parts, TypeScript for .ts config files. In
+ * the single file each becomes a stand-in that says what needs it and what
+ * to do instead, on first use; `npm` says what the npm package does about it.
  */
 export const unavailableModules = {
   'docker-modem/lib/ssh.js': {
@@ -18,6 +19,7 @@ export const unavailableModules = {
     what: 'Reaching a Docker engine over ssh:// needs',
     instead:
       'Use a unix:// or tcp:// DOCKER_HOST (an SSH tunnel gives you one: ssh -NL /tmp/docker.sock:/var/run/docker.sock HOST, then DOCKER_HOST=unix:///tmp/docker.sock)',
+    npm: 'install stigmer with npm (npm install -g @stigmer/cli), which carries it',
   },
   'dockerode/lib/session.js': {
     needs: '@grpc/grpc-js',
@@ -43,6 +45,7 @@ export const unavailableModules = {
     needs: 'typescript',
     what: 'A TypeScript config file (.stigmerrc.ts, stigmer.config.ts) needs',
     instead: 'Write the config as .stigmerrc (YAML or JSON) or .stigmerrc.mjs',
+    npm: 'install stigmer and typescript with npm (npm install -g @stigmer/cli typescript), which loads it on demand',
   },
 };
 
@@ -50,13 +53,18 @@ export const unavailableModules = {
  * A stand-in that throws a clear error when the module is used, not when it is
  * required: dockerode requires all of them at load time. Property reads that
  * module interop does on its own (`__esModule`, symbols) stay harmless.
+ * `bundle` is which build leaves it out: `standalone` (the binary, no
+ * node_modules at all) or `npm` (the npm package, which leaves out only what
+ * stigmer never reaches: dockerode's build support).
  */
-export function unavailableStandIn(target) {
-  const { needs, what, instead } = unavailableModules[target];
+export function unavailableStandIn(target, bundle = 'standalone') {
+  const { needs, what, instead, npm } = unavailableModules[target];
   const message =
-    `${what} the ${needs} module, which the standalone stigmer binary does not include ` +
-    `(it has no node_modules). ${instead}, or install stigmer with npm (npm install -g @stigmer/cli), ` +
-    'which loads it on demand.';
+    bundle === 'standalone'
+      ? `${what} the ${needs} module, which the standalone stigmer binary does not include ` +
+        `(it has no node_modules). ${instead}${npm ? `, or ${npm}` : ''}.`
+      : `${what} the ${needs} module, which stigmer does not include: it never builds images ` +
+        `through the Docker Engine API. ${instead}.`;
   return `
 const fail = () => { throw new Error(${JSON.stringify(message)}); };
 module.exports = new Proxy(function unavailable() {}, {
