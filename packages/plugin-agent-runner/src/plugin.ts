@@ -2,9 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { definePlugin, type RunInfo, type StigmerPlugin } from '@stigmer/core';
 import type { AgentRunnerOptions } from './options.js';
+import { VERSION } from './package-version.js';
 import { agentRunnerSpec, type HostAddress, type LlmSettings, unreachableAddresses } from './spec.js';
-
-const VERSION = '0.1.0';
 
 /** Facts about the machine the plugin would otherwise read from `process`; for tests. */
 export interface AgentRunnerHost {

@@ -1,8 +1,7 @@
 import { definePlugin, type StigmerPlugin } from '@stigmer/core';
 import { buildHintMessage } from './message.js';
 import type { BuildHintOptions } from './options.js';
-
-const VERSION = '0.1.0';
+import { VERSION } from './package-version.js';
 
 /**
  * When no plugin resolved the image, explains how to get it: after a pull

@@ -11,9 +11,9 @@ import {
   type StigmerPlugin,
 } from '@stigmer/core';
 import type { GhcrOptions } from './options.js';
+import { VERSION } from './package-version.js';
 import { registryReference } from './reference.js';
 
-const VERSION = '0.1.0';
 const DEFAULT_REGISTRY = 'ghcr.io';
 
 /**

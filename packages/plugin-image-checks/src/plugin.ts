@@ -6,10 +6,9 @@ import {
   type StigmerPlugin,
 } from '@stigmer/core';
 import type { ImageChecksOptions } from './options.js';
+import { VERSION } from './package-version.js';
 import { digestsOf, pinnedDigest } from './pin.js';
 import { VERSION_LABEL, versionMismatch } from './version.js';
-
-const VERSION = '0.1.0';
 
 /**
  * Checks the image the chain resolved, through the `imageResolved` hook:

@@ -1,7 +1,6 @@
 import { definePlugin, platformMatches, type StigmerPlugin } from '@stigmer/core';
 import type { LocalImageOptions } from './options.js';
-
-const VERSION = '0.1.0';
+import { VERSION } from './package-version.js';
 
 /**
  * Resolves the agent-runner image from the local engine by its canonical

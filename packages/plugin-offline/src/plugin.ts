@@ -9,8 +9,7 @@ import {
   type UnresolvedReport,
 } from '@stigmer/core';
 import type { OfflineOptions } from './options.js';
-
-const VERSION = '0.1.0';
+import { VERSION } from './package-version.js';
 
 /**
  * Offline mode (`--offline`, `offline: true` or STIGMER_OFFLINE): resolves

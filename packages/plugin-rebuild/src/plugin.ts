@@ -10,8 +10,7 @@ import {
 import { buildCommand, DEFAULT_BUILD, runBuild } from './build.js';
 import { hashInputs, INPUTS_LABEL } from './inputs.js';
 import type { RebuildOptions } from './options.js';
-
-const VERSION = '0.1.0';
+import { VERSION } from './package-version.js';
 
 /** `--build` on the command line sets this for the run. */
 const BUILD_VARIABLE = 'STIGMER_BUILD';

@@ -16,9 +16,9 @@ import {
 import { type Candidate, candidates } from './candidates.js';
 import { activeCoolDown, type CoolDown, readCoolDowns, writeCoolDowns } from './cool-down.js';
 import type { RegistryOptions } from './options.js';
+import { VERSION } from './package-version.js';
 import { defaultTag } from './tag.js';
 
-const VERSION = '0.1.0';
 const DEFAULT_IMAGE = 'ghcr.io/stigmer/agent-runner';
 const DEFAULT_COOL_DOWN = 10 * 60_000;
 

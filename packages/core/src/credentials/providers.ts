@@ -1,4 +1,5 @@
 import { homedir } from 'node:os';
+import { VERSION } from '../package-version.js';
 import type { HookContext } from '../plugin/context.js';
 import { definePlugin } from '../plugin/define.js';
 import type { LoadedPlugin, StigmerPlugin } from '../plugin/types.js';
@@ -30,7 +31,7 @@ export const CREDENTIALS_PLUGIN = 'stigmer:credentials';
 export function credentialsPlugin(): StigmerPlugin<unknown> {
   return definePlugin<unknown>({
     name: CREDENTIALS_PLUGIN,
-    version: '0.1.0',
+    version: VERSION,
     apply(hooks) {
       hooks.credentials.tap((request, ctx) => findCredential(request, ctx));
     },
