@@ -68,7 +68,10 @@ export function splitRepoTag(target: string): { repo: string; tag: string } {
   return { repo: target, tag: 'latest' };
 }
 
-/** The image, trimmed to what stigmer uses. */
+/**
+ * The image, trimmed to what stigmer uses.
+ * @internal dockerode types stay out of the published declarations.
+ */
 export function toImageInfo(inspect: Dockerode.ImageInspectInfo): ImageInfo {
   const variant = (inspect as { Variant?: string }).Variant;
   return {
@@ -82,7 +85,10 @@ export function toImageInfo(inspect: Dockerode.ImageInspectInfo): ImageInfo {
   };
 }
 
-/** The container, trimmed to what stigmer uses. */
+/**
+ * The container, trimmed to what stigmer uses.
+ * @internal dockerode types stay out of the published declarations.
+ */
 export function toContainerInfo(inspect: Dockerode.ContainerInspectInfo): ContainerInfo {
   const status = inspect.State?.Status as ContainerInfo['state'];
   const health = inspect.State?.Health?.Status;
@@ -123,6 +129,7 @@ function hasHealthcheck(inspect: Dockerode.ContainerInspectInfo): boolean {
  * The Engine API's create options for a spec. Mounts use `Binds`, as
  * `docker run -v` does (a missing host folder is created); a host path with a
  * `:` in it cannot be written as a bind string and goes to `Mounts` instead.
+ * @internal dockerode types stay out of the published declarations.
  */
 export function toCreateOptions(spec: ContainerSpec): Dockerode.ContainerCreateOptions {
   const binds: string[] = [];
@@ -171,7 +178,10 @@ function isConnectionError(error: unknown): boolean {
   return typeof code === 'string' && CONNECTION_ERRORS.has(code);
 }
 
-/** dockerode options for an endpoint; every field dockerode would read from process.env is set explicitly. */
+/**
+ * dockerode options for an endpoint; every field dockerode would read from process.env is set explicitly.
+ * @internal dockerode types stay out of the published declarations.
+ */
 export function dockerodeOptions(
   candidate: EngineCandidate,
   env: Readonly<Record<string, string | undefined>>,
@@ -263,7 +273,10 @@ export class DockerEngine implements Engine {
     return { host: endpoint.host, source: endpoint.source };
   }
 
-  /** The dockerode client, loading dockerode on first use. */
+  /**
+   * The dockerode client, loading dockerode on first use.
+   * @internal dockerode types stay out of the published declarations.
+   */
   async client(): Promise<Dockerode> {
     if (!this.#client) {
       this.#client = (async () => {
