@@ -67,6 +67,7 @@ function report(error: unknown, ctx: CommandContext, options: GlobalOptions): nu
         endpoint,
         engineDown: code === 'ENGINE_UNREACHABLE',
         configFile: session ? session.configFile : null,
+        plugins: session?.pipeline.plugins,
       };
       output.error(explainBlock(places, trace).join('\n'));
     }

@@ -2,7 +2,7 @@ import type { SessionOptions } from '@stigmer/core';
 import { BUILTIN_PLUGINS, DEFAULT_PLUGINS } from './builtins.js';
 import type { GlobalOptions } from './options.js';
 import type { Output } from './output/output.js';
-import { VERSION } from './version.js';
+import { BUNDLED_PLUGINS_VERSION, VERSION } from './version.js';
 
 /** Session options for a command: the process's folder and environment, its flags, the builtins. */
 export function sessionOptions(options: GlobalOptions, output: Output, signal?: AbortSignal): SessionOptions {
@@ -19,6 +19,7 @@ export function sessionOptions(options: GlobalOptions, output: Output, signal?: 
     flags,
     defaultPlugins: DEFAULT_PLUGINS,
     builtins: BUILTIN_PLUGINS,
+    builtinVersion: BUNDLED_PLUGINS_VERSION,
     ...(signal ? { signal } : {}),
     onWarn: (plugin, message) => output.warn(message, plugin),
   };

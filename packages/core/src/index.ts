@@ -52,6 +52,7 @@ export { Pipeline } from './pipeline/pipeline.js';
 export { describeAttempt, resolveImage } from './pipeline/resolve.js';
 export type { HookContext, NoteDetail, PluginLogger, ProgressEvent, RunInfo } from './plugin/context.js';
 export { definePlugin } from './plugin/define.js';
+export type { InstalledPackage } from './plugin/installed.js';
 export type { LoadPluginsOptions, PluginModule } from './plugin/load.js';
 export { loadPlugins } from './plugin/load.js';
 export type * from './plugin/types.js';

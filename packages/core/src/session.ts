@@ -8,8 +8,10 @@ import type { Engine } from './engine/types.js';
 import type { ResolveRequest } from './image/types.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import type { ProgressEvent } from './plugin/context.js';
+import { versionMismatches } from './plugin/installed.js';
 import { loadPlugins, type PluginModule } from './plugin/load.js';
 import { dataDirFor } from './state/data-dir.js';
+import { firstTime } from './state/notices.js';
 
 /** What a host (the CLI, a test, another program) gives to open a session. */
 export interface SessionOptions {
@@ -24,6 +26,11 @@ export interface SessionOptions {
   defaultPlugins: readonly string[];
   /** Plugin packages bundled with the host, by package name. */
   builtins?: Readonly<Record<string, () => Promise<PluginModule>>>;
+  /**
+   * The version of the bundled plugin packages: one installed beside the
+   * config with this version is served by its bundled copy (see `loadPlugins`).
+   */
+  builtinVersion?: string;
   /** Use this engine instead of discovering one (tests, embedding programs). */
   engine?: Engine;
   signal?: AbortSignal;
@@ -67,6 +74,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     fromDir: configFile ? path.dirname(configFile) : options.cwd,
     origin: configFile ?? 'the built-in default chain',
     builtins: options.builtins,
+    builtinVersion: options.builtinVersion,
     // The embedded default is first-party with no options: nothing to search
     // or validate, which keeps validators off the start-up path.
     validateOptions: configFile !== undefined,
@@ -75,6 +83,16 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const engine =
     options.engine ??
     new DockerEngine({ env: options.env, ...(settings.engineHost ? { host: settings.engineHost } : {}) });
+  const dataDir = dataDirFor(settings.dataDir, options.env, options.cwd);
+  if (options.builtinVersion && options.onWarn) {
+    for (const { plugin, key, message } of versionMismatches(
+      plugins,
+      options.builtinVersion,
+      `stigmer ${options.cliVersion}`,
+    )) {
+      if (await firstTime(dataDir, key)) options.onWarn(plugin, message);
+    }
+  }
   const pipeline = new Pipeline({
     cliVersion: options.cliVersion,
     cwd: options.cwd,
@@ -83,7 +101,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     engine,
     timeouts: settings.timeouts,
     settings: settingValues(sources),
-    dataDir: dataDirFor(settings.dataDir, options.env, options.cwd),
+    dataDir,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.onWarn ? { onWarn: options.onWarn } : {}),

@@ -54,6 +54,10 @@ export async function imageExport(ctx: CommandContext, options: GlobalOptions, d
   }
   output.line(`On the offline machine: stigmer image import ${dir}`);
   if (options.explain) {
-    for (const line of explainBlock({ endpoint, configFile: session.configFile }, trace)) output.line(line);
+    for (const line of explainBlock(
+      { endpoint, configFile: session.configFile, plugins: session.pipeline.plugins },
+      trace,
+    ))
+      output.line(line);
   }
 }

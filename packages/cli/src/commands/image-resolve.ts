@@ -32,6 +32,10 @@ export async function imageResolve(ctx: CommandContext, options: GlobalOptions, 
   const facts = [image.id.slice(0, 19), image.platform].filter(Boolean).join(', ');
   output.line(`${image.reference} (${facts}) from ${image.source}`);
   if (options.explain) {
-    for (const line of explainBlock({ endpoint, configFile: session.configFile }, trace)) output.line(line);
+    for (const line of explainBlock(
+      { endpoint, configFile: session.configFile, plugins: session.pipeline.plugins },
+      trace,
+    ))
+      output.line(line);
   }
 }

@@ -1,7 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import { type LoadedPlugin, openSession } from '@stigmer/core';
 import type { CommandContext } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
+import { pluginOrigin } from '../output/plugin-origin.js';
 import { sessionOptions } from '../session.js';
 
 /** One row of `stigmer plugins list`. */
@@ -14,6 +14,8 @@ interface PluginRow {
   index: number;
   /** A file path, or `bundled with stigmer (@stigmer/plugin-x)`. */
   loadedFrom: string;
+  /** A first-party package installed beside the config: its version and folder (see `loadedFrom` for which copy ran). */
+  installed?: { version: string; path: string };
   hooks: string[];
 }
 
@@ -49,14 +51,11 @@ function row(loaded: LoadedPlugin, taps: ReadonlyMap<string, readonly string[]>)
     version,
     specifier: loaded.specifier,
     index: loaded.index,
-    loadedFrom: where(loaded.loadedFrom),
+    loadedFrom: pluginOrigin(loaded),
+    ...(loaded.installed
+      ? { installed: { version: loaded.installed.version, path: loaded.installed.dir } }
+      : {}),
     // A plugin may tap a hook more than once; list each hook once, in tap order.
     hooks: [...new Set(taps.get(name) ?? [])],
   };
-}
-
-function where(loadedFrom: string): string {
-  if (loadedFrom.startsWith('builtin:'))
-    return `bundled with stigmer (${loadedFrom.slice('builtin:'.length)})`;
-  return loadedFrom.startsWith('file:') ? fileURLToPath(loadedFrom) : loadedFrom;
 }

@@ -59,7 +59,11 @@ export async function serverStart(
       'Container spec (secret values hidden):',
       ...specLines(outcome).map((line) => `  ${line}`),
     ];
-    for (const line of explainBlock({ endpoint, configFile: session.configFile }, trace, extra))
+    for (const line of explainBlock(
+      { endpoint, configFile: session.configFile, plugins: session.pipeline.plugins },
+      trace,
+      extra,
+    ))
       output.line(line);
   }
 }

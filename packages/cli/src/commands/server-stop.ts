@@ -47,7 +47,7 @@ export async function serverStop(ctx: CommandContext, options: GlobalOptions) {
     output.line(`${c.name} (${shortId(c.id)}) ${how}.`);
   }
   if (options.explain) {
-    const places = { endpoint, configFile: session.configFile };
+    const places = { endpoint, configFile: session.configFile, plugins: session.pipeline.plugins };
     for (const line of explainBlock(places, trace, [`Data folder: ${outcome.dataDir}`])) output.line(line);
   }
 }

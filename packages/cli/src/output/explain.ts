@@ -1,4 +1,5 @@
-import type { EngineEndpoint, TraceEntry } from '@stigmer/core';
+import type { EngineEndpoint, LoadedPlugin, TraceEntry } from '@stigmer/core';
+import { pluginOrigin } from './plugin-origin.js';
 
 /** The trace as aligned lines: one decision per line, with its messages below. */
 export function explainLines(entries: readonly TraceEntry[]): string[] {
@@ -34,10 +35,12 @@ export interface RunPlaces {
   engineDown?: boolean;
   /** The config file in force; `undefined`: none found; `null`: not read (the run failed first). */
   configFile: string | undefined | null;
+  /** The plugins loaded, once they are: where each came from is listed. */
+  plugins?: readonly LoadedPlugin[] | undefined;
 }
 
 /** `Engine: ...` and `Config: ...` lines. */
-export function placeLines({ endpoint, engineDown, configFile }: RunPlaces): string[] {
+export function placeLines({ endpoint, engineDown, configFile, plugins }: RunPlaces): string[] {
   const engine = endpoint
     ? `${endpoint.host} (${endpoint.source})`
     : engineDown
@@ -47,7 +50,14 @@ export function placeLines({ endpoint, engineDown, configFile }: RunPlaces): str
     configFile === null
       ? 'not loaded (see above)'
       : (configFile ?? 'none found; the built-in default chain applies');
-  return [`Engine: ${engine}`, `Config: ${config}`];
+  return [`Engine: ${engine}`, `Config: ${config}`, ...(plugins ? pluginLines(plugins) : [])];
+}
+
+/** The configured plugins and where each came from (bundled, which file, which installed version). */
+export function pluginLines(plugins: readonly LoadedPlugin[]): string[] {
+  const configured = plugins.filter((p) => p.index >= 0);
+  const width = Math.max(0, ...configured.map((p) => p.plugin.name.length));
+  return ['Plugins:', ...configured.map((p) => `  ${p.plugin.name.padEnd(width)}  ${pluginOrigin(p)}`)];
 }
 
 /** The trace as `--json` emits it. */

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { findConfig } from '../config/load.js';
 import { resolveSettings } from '../config/settings.js';
 import { folderWith } from '../test-support/folder.js';
+import { versionMismatches } from './installed.js';
 import { loadPlugins } from './load.js';
 import { packageCandidates } from './specifier.js';
 
@@ -160,5 +161,81 @@ describe('loading plugins named in a .stigmerrc', () => {
         /^Plugin "\.\/throws\.mjs" \(file:.*throws\.mjs\) failed to load: kaput$/,
       ),
     });
+  });
+});
+
+describe('a first-party plugin installed beside the config', () => {
+  /** The host's bundled copy: a plugin that says it is the bundled one. */
+  const builtins = {
+    '@stigmer/plugin-ghcr': async () => ({ default: { name: 'stigmer:ghcr', version: '0.3.0', apply() {} } }),
+  };
+  const installed = (version: string) => ({
+    '.stigmerrc': 'plugins: [ghcr]\n',
+    'node_modules/@stigmer/plugin-ghcr/package.json': JSON.stringify({
+      name: '@stigmer/plugin-ghcr',
+      version,
+      type: 'module',
+      exports: './index.js',
+    }),
+    'node_modules/@stigmer/plugin-ghcr/index.js': pluginSource('installed-ghcr'),
+  });
+  const load = (dir: string) =>
+    loadPlugins([{ specifier: 'ghcr', options: {}, index: 0 }], {
+      fromDir: dir,
+      origin: path.join(dir, '.stigmerrc'),
+      validateOptions: true,
+      searchInstalled: true,
+      builtins,
+      builtinVersion: '0.3.0',
+    });
+
+  it('runs as the bundled copy when the installed package has the bundled version', async () => {
+    const dir = await folderWith(installed('0.3.0'));
+    const [loaded] = await load(dir);
+    expect(loaded?.plugin.name).toBe('stigmer:ghcr');
+    expect(loaded).toMatchObject({
+      loadedFrom: 'builtin:@stigmer/plugin-ghcr',
+      installed: {
+        name: '@stigmer/plugin-ghcr',
+        version: '0.3.0',
+        dir: path.join(dir, 'node_modules/@stigmer/plugin-ghcr'),
+      },
+    });
+  });
+
+  it('is found in a node_modules above the config folder, as Node would find it', async () => {
+    const dir = await folderWith({ ...installed('0.3.0'), 'sub/.stigmerrc': 'plugins: [ghcr]\n' });
+    const [loaded] = await load(path.join(dir, 'sub'));
+    expect(loaded).toMatchObject({
+      loadedFrom: 'builtin:@stigmer/plugin-ghcr',
+      installed: { dir: path.join(dir, 'node_modules/@stigmer/plugin-ghcr') },
+    });
+  });
+
+  it('runs from node_modules when the installed package has another version, and records which', async () => {
+    const dir = await folderWith(installed('0.4.0'));
+    const [loaded] = await load(dir);
+    expect(loaded?.plugin.name).toBe('installed-ghcr');
+    expect(loaded).toMatchObject({
+      loadedFrom: pathToFileURL(path.join(dir, 'node_modules/@stigmer/plugin-ghcr/index.js')).href,
+      installed: { version: '0.4.0' },
+    });
+    expect(versionMismatches(loaded ? [loaded] : [], '0.3.0', 'stigmer 0.3.0')).toEqual([
+      {
+        plugin: 'installed-ghcr',
+        installed: loaded?.installed,
+        key: '@stigmer/plugin-ghcr@0.4.0 with stigmer 0.3.0 bundling 0.3.0',
+        message: expect.stringContaining(
+          `@stigmer/plugin-ghcr 0.4.0 is installed in ${path.join(dir, 'node_modules/@stigmer/plugin-ghcr')}, and stigmer 0.3.0 bundles 0.3.0`,
+        ),
+      },
+    ]);
+  });
+
+  it('uses the bundled copy, recording nothing installed, when the package is not installed', async () => {
+    const dir = await folderWith({ '.stigmerrc': 'plugins: [ghcr]\n' });
+    const [loaded] = await load(dir);
+    expect(loaded?.loadedFrom).toBe('builtin:@stigmer/plugin-ghcr');
+    expect(loaded?.installed).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { type ConfigIssue, issuesError } from '../config/issues.js';
 import type { PluginSpec } from '../config/settings.js';
 import { ConfigError } from '../errors.js';
+import { findInstalledPackage, type InstalledPackage } from './installed.js';
 import { isPathSpecifier, packageCandidates } from './specifier.js';
 import type { LoadedPlugin, OptionsSchema, StigmerPlugin } from './types.js';
 
@@ -17,9 +18,16 @@ export interface LoadPluginsOptions {
   origin: string;
   /**
    * Plugin packages bundled with the host (the CLI), by package name. Used
-   * when the package is not installed in `fromDir`'s node_modules chain.
+   * when the package is not installed in `fromDir`'s node_modules chain, or
+   * is installed with `builtinVersion`.
    */
   builtins?: Readonly<Record<string, () => Promise<PluginModule>>>;
+  /**
+   * The version of the bundled plugin packages. An installed package of that
+   * version is the bundled code, so the bundled copy stands in for it: no
+   * second copy of core to load. Another version is loaded from node_modules.
+   */
+  builtinVersion?: string | undefined;
   /** Validate options with the plugin's schema (false only for the host's embedded default chain). */
   validateOptions: boolean;
   /** Resolve from `fromDir` at all (false for the embedded default: nothing to search). */
@@ -52,9 +60,9 @@ export async function loadEachPlugin(
   const errors: ConfigError[] = [];
   for (const [i, spec] of specs.entries()) {
     try {
-      const imported = modules[i] as PromiseSettledResult<Awaited<ReturnType<typeof importPlugin>>>;
+      const imported = modules[i] as PromiseSettledResult<Imported>;
       if (imported.status === 'rejected') throw imported.reason;
-      const { module, loadedFrom } = imported.value;
+      const { module, loadedFrom, installed } = imported.value;
       const plugin = toPlugin(module, spec, loadedFrom);
       const pluginOptions = options.validateOptions
         ? await validateOptions(plugin, spec, options.origin)
@@ -65,6 +73,7 @@ export async function loadEachPlugin(
         specifier: spec.specifier,
         loadedFrom,
         index: spec.index,
+        ...(installed ? { installed } : {}),
       });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
@@ -83,10 +92,14 @@ function combinedError(errors: readonly ConfigError[], origin: string): ConfigEr
   });
 }
 
-async function importPlugin(
-  spec: PluginSpec,
-  options: LoadPluginsOptions,
-): Promise<{ module: PluginModule; loadedFrom: string }> {
+interface Imported {
+  module: PluginModule;
+  loadedFrom: string;
+  /** A bundled plugin's package as installed in node_modules, when it is. */
+  installed?: InstalledPackage;
+}
+
+async function importPlugin(spec: PluginSpec, options: LoadPluginsOptions): Promise<Imported> {
   const tried: string[] = [];
   if (isPathSpecifier(spec.specifier)) {
     const url = spec.specifier.startsWith('file:')
@@ -96,12 +109,21 @@ async function importPlugin(
   }
   const candidates = packageCandidates(spec.specifier);
   if (options.searchInstalled) {
-    const { resolve } = await import('import-meta-resolve');
     const parent = pathToFileURL(path.join(options.fromDir, 'noop.js')).href;
     for (const name of candidates) {
+      const builtin = options.builtins?.[name];
+      const installed = builtin ? await findInstalledPackage(name, options.fromDir) : undefined;
+      // The fast path: the installed package is the code bundled with the host.
+      if (builtin && installed && installed.version === options.builtinVersion) {
+        return { module: await builtin(), loadedFrom: `builtin:${name}`, installed };
+      }
       try {
-        const url = resolve(name, parent);
-        return { module: await importModule(url, spec), loadedFrom: url };
+        const url = await resolvePackage(name, parent);
+        return {
+          module: await importModule(url, spec),
+          loadedFrom: url,
+          ...(installed ? { installed } : {}),
+        };
       } catch (error) {
         if (!isNotFound(error)) throw error;
         tried.push(`${name} from ${options.fromDir}`);
@@ -123,6 +145,14 @@ async function importPlugin(
     ].join('\n'),
     { details: { specifier: spec.specifier, index: spec.index, tried } },
   );
+}
+
+let resolver: Promise<(specifier: string, parent: string) => string> | undefined;
+
+/** Node's ESM resolution from `parent`; the resolver loads only when a plugin needs it. */
+async function resolvePackage(name: string, parent: string): Promise<string> {
+  resolver ??= import('import-meta-resolve').then((m) => m.resolve);
+  return (await resolver)(name, parent);
 }
 
 async function importModule(url: string, spec: PluginSpec): Promise<PluginModule> {

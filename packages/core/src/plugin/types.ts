@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { HookName, HookSignatures } from '../hooks.js';
 import type { HookContext } from './context.js';
+import type { InstalledPackage } from './installed.js';
 
 /** A value or a promise of it. */
 export type Awaitable<T> = T | Promise<T>;
@@ -81,4 +82,11 @@ export interface LoadedPlugin {
   loadedFrom: string;
   /** Its position in the plugin list, from 0. */
   index: number;
+  /**
+   * For a plugin the host bundles, the package installed in node_modules
+   * beside the config, when there is one. With the bundled version,
+   * `loadedFrom` is `builtin:<package>` (the bundled copy stood in for it);
+   * with another version, the installed file.
+   */
+  installed?: InstalledPackage;
 }
