@@ -9,6 +9,8 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** The fields through which one package needs another once installed. */
 export const RUNTIME_DEPENDENCY_FIELDS = ['dependencies', 'peerDependencies', 'optionalDependencies'];
+/** The same, and what a package is built from (the CLI bundles the plugins it lists as dev dependencies). */
+export const DEPENDENCY_FIELDS = [...RUNTIME_DEPENDENCY_FIELDS, 'devDependencies'];
 
 /**
  * Every package under `packages/` (the root's workspaces): `{ dir, file,
@@ -32,14 +34,12 @@ export function workspacePackages(root = ROOT) {
     });
 }
 
-/** The workspace packages that `pkg` needs once installed (not its dev dependencies). */
-export function internalDependencies(pkg, packages) {
+/** The workspace packages that `pkg` names in `fields`. */
+export function internalDependencies(pkg, packages, fields = DEPENDENCY_FIELDS) {
   const names = new Set(packages.map((p) => p.manifest.name));
   return [
     ...new Set(
-      RUNTIME_DEPENDENCY_FIELDS.flatMap((field) => Object.keys(pkg.manifest[field] ?? {})).filter((name) =>
-        names.has(name),
-      ),
+      fields.flatMap((field) => Object.keys(pkg.manifest[field] ?? {})).filter((name) => names.has(name)),
     ),
   ].sort();
 }
@@ -47,8 +47,10 @@ export function internalDependencies(pkg, packages) {
 /**
  * The public packages in an order where each comes after every package it
  * needs once installed, so a release that stops part-way never leaves a
- * package on npm without what it depends on. Ties keep folder order, so the
- * order is the same on every machine. A cycle is an error naming its members.
+ * package on npm without what it depends on; and after what it is built
+ * from, so the CLI, which bundles the plugins, comes last. Ties keep folder
+ * order, so the order is the same on every machine. A cycle is an error
+ * naming its members.
  */
 export function publishOrder(packages) {
   const byName = new Map(packages.map((p) => [p.manifest.name, p]));

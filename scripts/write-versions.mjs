@@ -7,7 +7,7 @@
 //   node scripts/write-versions.mjs          write the files that differ
 //   node scripts/write-versions.mjs --check  list stale files and exit 1
 //
-// `npm run build` and `npm run version` write them; `npm run check` checks.
+// `npm run build` and `npm run version-packages` write them; `npm run check` checks.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -3,7 +3,7 @@
 // version: `node packages/cli/scripts/release-version.mjs v1.2.3` -> `1.2.3`.
 //
 // Every package has one version (a changesets "fixed" group): the CLI embeds
-// it and derives the agent-runner image tag from it. `npm run version`
+// it and derives the agent-runner image tag from it. `npm run version-packages`
 // (changesets) sets it in every package and their @stigmer/* ranges; the
 // commit it makes is tagged v<version>. The release workflow runs this first,
 // so a tag that disagrees with what npm would publish stops the release
@@ -50,7 +50,7 @@ if (problems.length) {
     [
       `release-version: tag ${tag} does not match the packages (expected ${version} everywhere):`,
       ...problems.map((p) => `  - ${p}`),
-      'Run `npm run version` (changesets sets every version), commit, and tag that commit v<version>.',
+      'Run `npm run version-packages` (changesets sets every version), commit, and tag that commit v<version>.',
     ].join('\n'),
   );
   process.exit(1);
