@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,5 +136,101 @@ describe('workflow linter in the lint step', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain('property "nodes" is not defined');
     expect(result.stdout).toContain('job "test" needs job "lint" which does not exist');
+  });
+});
+
+describe('version constants', () => {
+  it("every package's VERSION is its package.json version", async () => {
+    for (const dir of await readdir(path.join(REPO, 'packages'))) {
+      const { version } = JSON.parse(
+        await readFile(path.join(REPO, 'packages', dir, 'package.json'), 'utf8'),
+      );
+      const module = (await import(path.join(REPO, 'packages', dir, 'src/package-version.ts'))) as {
+        VERSION: string;
+      };
+      expect(module.VERSION, dir).toBe(version);
+    }
+    expect(await node(['scripts/write-versions.mjs', '--check'])).toEqual({
+      exitCode: 0,
+      stdout: '',
+      stderr: '',
+    });
+  });
+
+  it('names a package whose generated version no longer matches its package.json', async () => {
+    const copy = path.join(work, 'versions');
+    await mkdir(path.join(copy, 'packages/a/src'), { recursive: true });
+    await writeFile(path.join(copy, 'packages/a/package.json'), '{"name":"@x/a","version":"2.0.0"}');
+    await writeFile(
+      path.join(copy, 'packages/a/src/package-version.ts'),
+      "export const VERSION = '1.0.0';\n",
+    );
+    const script = `import { writeVersions } from ${JSON.stringify(path.join(REPO, 'scripts/write-versions.mjs'))};
+console.log(JSON.stringify(writeVersions({ root: ${JSON.stringify(copy)}, check: true })));`;
+    const result = await node(['--input-type=module', '-e', script]);
+    expect(result).toEqual({ exitCode: 0, stdout: '["packages/a/src/package-version.ts"]\n', stderr: '' });
+  });
+});
+
+describe('package checks in npm run check (scripts/check-packages.mjs)', () => {
+  it('fails a package that would publish broken, naming each problem', { timeout: 60_000 }, async () => {
+    const dir = path.join(work, 'broken');
+    await mkdir(path.join(dir, 'dist'), { recursive: true });
+    await writeFile(
+      path.join(dir, 'package.json'),
+      JSON.stringify({
+        name: 'broken-package',
+        version: '1.0.0',
+        type: 'module',
+        license: 'Apache-2.0',
+        exports: {
+          '.': { source: './src/index.ts', types: './dist/index.d.ts', default: './dist/index.js' },
+        },
+        files: ['dist'],
+        dependencies: { tapable: '^2.0.0' },
+      }),
+    );
+    await writeFile(
+      path.join(dir, 'dist/index.js'),
+      "import { z } from 'zod';\nexport const schema = z.string();\n",
+    );
+    await writeFile(path.join(dir, 'dist/index.test.js'), '');
+    const result = await node(['scripts/check-packages.mjs', dir]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain('FAIL broken-package@1.0.0');
+    for (const problem of [
+      'LICENSE is missing or differs from the repository LICENSE',
+      'repository must be { url: git+https://github.com/stigmer/stigmer-cli.git, directory: ',
+      'dist/index.test.js should not be published',
+      'exports . > source: unknown condition',
+      'exports . > source: ./src/index.ts is not published',
+      'exports . > types: ./dist/index.d.ts is not published',
+      'imports zod but does not declare it as a dependency',
+      'declares the dependency tapable but nothing published imports it',
+      'publint error:',
+    ]) {
+      expect(result.stdout).toContain(problem);
+    }
+  });
+});
+
+describe('workflow hygiene', () => {
+  it('pins every action by commit and grants no permission at the top level', async () => {
+    const dir = path.join(REPO, '.github/workflows');
+    for (const file of await readdir(dir)) {
+      const text = await readFile(path.join(dir, file), 'utf8');
+      expect(text, file).toMatch(/^permissions: \{\}$/m);
+      for (const [, action] of text.matchAll(/^\s*(?:-\s+)?uses:\s+(\S+)/gm)) {
+        if (action?.startsWith('./')) continue;
+        expect(action, `${file}: ${action}`).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+      }
+    }
+  });
+
+  it('publishes to npm with the ordered script, through OIDC, without a token', async () => {
+    const release = await readFile(path.join(REPO, '.github/workflows/release.yml'), 'utf8');
+    expect(release).toContain('node scripts/publish.mjs --provenance');
+    expect(release).toContain('id-token: write');
+    expect(release).not.toMatch(/NPM_TOKEN|NODE_AUTH_TOKEN/);
   });
 });
