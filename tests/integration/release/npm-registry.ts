@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -132,16 +132,18 @@ export async function startNpmRegistry(options: {
 
   /** `npm publish`: one version and its tarball as a base64 attachment. */
   function publish(name: string, raw: Buffer, response: ServerResponse): void {
-    if (refuse.has(name)) return send(response, 500, { error: `refusing ${name} (test)` });
+    if (refuse.has(name)) {
+      send(response, 500, { error: `refusing ${name} (test)` });
+      return;
+    }
     const document = JSON.parse(raw.toString('utf8')) as {
       versions: Record<string, Record<string, unknown>>;
       _attachments: Record<string, { data: string }>;
     };
     const [version, manifest] = Object.entries(document.versions)[0] as [string, Record<string, unknown>];
     if (packages.get(name)?.has(version)) {
-      return send(response, 403, {
-        error: `cannot publish over the previously published version ${version}`,
-      });
+      send(response, 403, { error: `cannot publish over the previously published version ${version}` });
+      return;
     }
     const bytes = Buffer.from((Object.values(document._attachments)[0] as { data: string }).data, 'base64');
     put(name, version, { ...digests(bytes), manifest, tarball: async () => bytes });
