@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness, harnessDocker } from '../harness/context.js';
 import { removeImages } from '../harness/images.js';
 import { spawnCollect } from '../harness/process.js';
+import { startSshEngineServer } from '../harness/ssh-server.js';
 import { tagImage, testImageRef } from '../plugins/helpers.js';
 import { npm, npmCacheDir, npmConfig, packAll } from './npm.js';
 import { type NpmRegistry, startNpmRegistry } from './npm-registry.js';
@@ -207,5 +208,34 @@ describe('npm install -g of the CLI', () => {
     }).done;
     expect(resolved.exitCode, resolved.stderr).toBe(0);
     expect(resolved.stdout).toContain(`${exampleSource} (${harness().testImage.id.slice(0, 19)}`);
+  });
+
+  it('reaches an engine over ssh:// with the ssh2 its bundle carries', async () => {
+    const socket = harness().dockerHost.replace(/^unix:\/\//, '');
+    expect(socket, 'the harness engine is a unix socket').not.toBe(harness().dockerHost);
+    const sshd = await startSshEngineServer(socket);
+    try {
+      const elsewhere = await mkdtemp(path.join(work, 'ssh-'));
+      await writeFile(path.join(elsewhere, 'package.json'), '{}');
+      const resolved = await spawnCollect(
+        path.join(work, 'global/bin/stigmer'),
+        ['image', 'resolve', '--offline'],
+        {
+          cwd: elsewhere,
+          env: {
+            PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`,
+            HOME: elsewhere,
+            DOCKER_HOST: sshd.dockerHost,
+            STIGMER_LOCAL_TAG: exampleSource,
+          },
+        },
+      ).done;
+      expect(resolved.exitCode, resolved.stderr).toBe(0);
+      expect(resolved.stdout).toContain(`${exampleSource} (${harness().testImage.id.slice(0, 19)}`);
+      expect(sshd.commands.length).toBeGreaterThan(0);
+      expect(new Set(sshd.commands)).toEqual(new Set(['docker system dial-stdio']));
+    } finally {
+      await sshd.stop();
+    }
   });
 });
