@@ -86,11 +86,5 @@ async function engineVersion(options: GlobalOptions, ctx: CommandContext): Promi
   });
   const endpoint = await engine.connect();
   ctx.endpoint = endpoint;
-  const answer = await (await engine.client()).version();
-  return {
-    ...endpoint,
-    version: answer.Version,
-    apiVersion: answer.ApiVersion,
-    platform: `${answer.Os}/${answer.Arch}`,
-  };
+  return { ...endpoint, ...(await engine.version()) };
 }

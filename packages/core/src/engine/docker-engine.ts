@@ -273,6 +273,16 @@ export class DockerEngine implements Engine {
     return { host: endpoint.host, source: endpoint.source };
   }
 
+  /** What the engine says about itself: the server part of `docker version`. */
+  async version(): Promise<{ version: string; apiVersion: string; platform: string }> {
+    const answer = await (await this.client()).version();
+    return {
+      version: answer.Version,
+      apiVersion: answer.ApiVersion,
+      platform: `${answer.Os}/${answer.Arch}`,
+    };
+  }
+
   /**
    * The dockerode client, loading dockerode on first use.
    * @internal dockerode types stay out of the published declarations.
