@@ -94,6 +94,7 @@ export const schemas = {
         specifier: z.string(),
         index: z.number().int(),
         loadedFrom: z.string(),
+        installed: z.strictObject({ version: z.string(), path: z.string() }).optional(),
         hooks: z.array(z.string()),
       }),
     ),
