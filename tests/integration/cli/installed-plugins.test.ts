@@ -57,7 +57,7 @@ describe('first-party plugins installed beside the config', () => {
     }
   });
 
-  it('--explain lists where each plugin came from', async () => {
+  it('--explain lists the installed plugins and which copy ran', async () => {
     const localTag = images.name();
     await tagImage(localTag);
     const cwd = await project(localTag);

@@ -35,7 +35,7 @@ export interface RunPlaces {
   engineDown?: boolean;
   /** The config file in force; `undefined`: none found; `null`: not read (the run failed first). */
   configFile: string | undefined | null;
-  /** The plugins loaded, once they are: where each came from is listed. */
+  /** The plugins loaded, once they are: the first-party ones installed beside the config are listed. */
   plugins?: readonly LoadedPlugin[] | undefined;
 }
 
@@ -53,11 +53,16 @@ export function placeLines({ endpoint, engineDown, configFile, plugins }: RunPla
   return [`Engine: ${engine}`, `Config: ${config}`, ...(plugins ? pluginLines(plugins) : [])];
 }
 
-/** The configured plugins and where each came from (bundled, which file, which installed version). */
+/**
+ * The first-party plugins installed beside the config, and which copy ran:
+ * the bundled one (same version) or the installed one (another version).
+ * Nothing when there are none, which is the usual case.
+ */
 export function pluginLines(plugins: readonly LoadedPlugin[]): string[] {
-  const configured = plugins.filter((p) => p.index >= 0);
-  const width = Math.max(0, ...configured.map((p) => p.plugin.name.length));
-  return ['Plugins:', ...configured.map((p) => `  ${p.plugin.name.padEnd(width)}  ${pluginOrigin(p)}`)];
+  const installed = plugins.filter((p) => p.index >= 0 && p.installed);
+  if (installed.length === 0) return [];
+  const width = Math.max(...installed.map((p) => p.plugin.name.length));
+  return ['Plugins:', ...installed.map((p) => `  ${p.plugin.name.padEnd(width)}  ${pluginOrigin(p)}`)];
 }
 
 /** The trace as `--json` emits it. */
