@@ -239,3 +239,19 @@ describe('a first-party plugin installed beside the config', () => {
     expect(loaded?.installed).toBeUndefined();
   });
 });
+
+describe('an installed package that lies', () => {
+  it('with a damaged package.json fails as PLUGIN_INVALID naming the plugin, the file and the fix', async () => {
+    const dir = await folderWith({
+      '.stigmerrc': 'plugins: [foo]\n',
+      'node_modules/stigmer-plugin-foo/package.json': '{not json',
+    });
+    const error = await loadFrom(dir).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'PLUGIN_INVALID' });
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^Plugin "foo" \\(plugins\\[0\\] in ${path.join(dir, '.stigmerrc')}\\): the stigmer-plugin-foo installed for ${dir} cannot be loaded: .*${path.join(dir, 'node_modules/stigmer-plugin-foo/package.json')}.*\\. Reinstall it \\(npm install --save-dev stigmer-plugin-foo\\) or remove it\\.$`,
+      ),
+    );
+  });
+});

@@ -125,7 +125,8 @@ async function importPlugin(spec: PluginSpec, options: LoadPluginsOptions): Prom
           ...(installed ? { installed } : {}),
         };
       } catch (error) {
-        if (!isNotFound(error)) throw error;
+        if (error instanceof ConfigError) throw error;
+        if (!isNotFound(error)) throw brokenPackage(spec, name, options, error);
         tried.push(`${name} from ${options.fromDir}`);
       }
     }
@@ -144,6 +145,22 @@ async function importPlugin(spec: PluginSpec, options: LoadPluginsOptions): Prom
       `Install it where your config is: npm install --save-dev ${candidates.at(-1)}`,
     ].join('\n'),
     { details: { specifier: spec.specifier, index: spec.index, tried } },
+  );
+}
+
+/** An installed package Node cannot resolve (a damaged package.json, say): named, with the fix. */
+function brokenPackage(
+  spec: PluginSpec,
+  name: string,
+  options: LoadPluginsOptions,
+  error: unknown,
+): ConfigError {
+  // The resolver says it was importing from a stand-in file in the config folder: not worth reading.
+  const reason = (error as Error).message.replace(/ while importing "[^"]*" from \S*noop\.js/, '');
+  return new ConfigError(
+    'PLUGIN_INVALID',
+    `Plugin "${spec.specifier}" (plugins[${spec.index}] in ${options.origin}): the ${name} installed for ${options.fromDir} cannot be loaded: ${reason}. Reinstall it (npm install --save-dev ${name}) or remove it.`,
+    { cause: error, details: { specifier: spec.specifier, index: spec.index } },
   );
 }
 
