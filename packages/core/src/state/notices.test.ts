@@ -22,6 +22,11 @@ describe('notes shown once per data folder', () => {
     expect(await firstTime(dataDir, 'a')).toBe(false);
   });
 
+  it('shows the note, and returns, when the data folder cannot be made (under /proc, where mkdir -p never returns)', async () => {
+    expect(await firstTime('/proc/stigmer-nope/data', 'a')).toBe(true);
+    expect(await firstTime('/proc/stigmer-nope/data', 'a')).toBe(true);
+  });
+
   it('shows the note every time when the record cannot be written, and never fails', async () => {
     const dataDir = await folderWith({});
     await chmod(dataDir, 0o500);
