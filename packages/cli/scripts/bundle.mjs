@@ -123,25 +123,14 @@ const npmStandIn = (target) =>
   separateModules[target]
     ? lazyStandIn(`./lazy/${separateModules[target]}.cjs`)
     : unavailableStandIn(target, 'npm');
-const result = await build({
-  entryPoints: { stigmer: `${root}/src/bin.ts` },
-  outdir: `${root}/dist/bundle`,
+/** What both npm builds share: Node 20.19, minified, with linked source maps and licence comments. */
+const npmBuild = {
   absWorkingDir: root,
   bundle: true,
-  splitting: process.env.STIGMER_BUNDLE_SPLIT !== '0',
-  format: 'esm',
   platform: 'node',
   target: 'node20.19',
-  conditions: ['@stigmer/source'],
-  // typescript is only for .ts config files; cosmiconfig loads it from the user's install.
-  external: ['typescript'],
   // readable-stream is a userland copy of Node's streams; docker-modem only needs the real thing.
   alias: { 'readable-stream': 'node:stream' },
-  define: { __STIGMER_VERSION__: JSON.stringify(version) },
-  banner: {
-    js: "import { createRequire as __stigmerCreateRequire } from 'node:module'; const require = __stigmerCreateRequire(import.meta.url);",
-  },
-  plugins: [startupPlugin(npmStandIn)],
   // Smaller source parses faster; the linked source maps keep stack traces readable with --enable-source-maps.
   minify: true,
   keepNames: true,
@@ -149,24 +138,29 @@ const result = await build({
   sourcemap: 'linked',
   logLevel: 'warning',
   metafile: true,
+};
+const result = await build({
+  ...npmBuild,
+  entryPoints: { stigmer: `${root}/src/bin.ts` },
+  outdir: `${root}/dist/bundle`,
+  splitting: process.env.STIGMER_BUNDLE_SPLIT !== '0',
+  format: 'esm',
+  conditions: ['@stigmer/source'],
+  // typescript is only for .ts config files; cosmiconfig loads it from the user's install.
+  external: ['typescript'],
+  define: { __STIGMER_VERSION__: JSON.stringify(version) },
+  banner: {
+    js: "import { createRequire as __stigmerCreateRequire } from 'node:module'; const require = __stigmerCreateRequire(import.meta.url);",
+  },
+  plugins: [startupPlugin(npmStandIn)],
 });
 const separate = await build({
+  ...npmBuild,
   entryPoints: Object.fromEntries(Object.entries(separateModules).map(([target, name]) => [name, target])),
   outdir: `${root}/dist/bundle/lazy`,
   outExtension: { '.js': '.cjs' },
-  absWorkingDir: root,
-  bundle: true,
   format: 'cjs',
-  platform: 'node',
-  target: 'node20.19',
-  alias: { 'readable-stream': 'node:stream' },
   plugins: [nativeOptional],
-  minify: true,
-  keepNames: true,
-  legalComments: 'linked',
-  sourcemap: 'linked',
-  logLevel: 'warning',
-  metafile: true,
 });
 writeFileSync(
   `${root}/dist/bundle/THIRD-PARTY-LICENSES.txt`,
