@@ -195,7 +195,10 @@ describe('package checks in npm run check (scripts/check-packages.mjs)', () => {
       "import { z } from 'zod';\nexport const schema = z.string();\n",
     );
     await writeFile(path.join(dir, 'dist/index.test.js'), '');
-    const result = await node(['scripts/check-packages.mjs', dir]);
+    // run() sets HOME to the repository: npm's cache goes elsewhere.
+    const result = await node(['scripts/check-packages.mjs', dir], {
+      npm_config_cache: path.join(work, 'npm-cache'),
+    });
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain('FAIL broken-package@1.0.0');
     for (const problem of [
