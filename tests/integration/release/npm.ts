@@ -38,7 +38,8 @@ export async function packAll(destination: string, dirs = PACKAGE_DIRS): Promise
     ['pack', '--json', '--pack-destination', destination, ...dirs.map((d) => `./${d}`)],
     {
       cwd: REPO,
-      env: { npm_config_loglevel: 'error' },
+      // run() sets HOME to the repository: npm's cache and logs would land in it.
+      env: { npm_config_loglevel: 'error', npm_config_cache: path.join(destination, '.npm-cache') },
     },
   );
   if (result.exitCode !== 0) throw new Error(`npm pack failed: ${result.stderr}`);
