@@ -538,3 +538,68 @@ describe('DockerEngine against a fake Engine API', () => {
     );
   });
 });
+
+describe('DockerEngine: every call has an end, and answers are checked', () => {
+  const withOptions = (options: { callTimeoutMs?: number; signal?: AbortSignal }) =>
+    new DockerEngine({ env: { DOCKER_HOST: `unix://${socket}` }, homeDir: dir, ...options });
+  // A wedged engine: it takes the request and never answers.
+  const wedge = () => route('GET', /^\/(images|containers)\//, () => {});
+
+  it('gives up on a call the engine never answers: ENGINE_UNREACHABLE naming the call and engine.timeout', async () => {
+    wedge();
+    const error = await rejection(withOptions({ callTimeoutMs: 50 }).inspectImage('x:1'));
+    expect(error).toMatchObject({
+      code: 'ENGINE_UNREACHABLE',
+      details: { operation: 'inspect image x:1', timeoutMs: 50 },
+    });
+    const message = (error as Error).message;
+    expect(message).toContain(
+      `The Docker engine at unix://${socket} (DOCKER_HOST) did not answer within 50ms`,
+    );
+    expect(message).toContain('"engine.timeout"');
+    // The request itself is closed, not left open behind the error.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(open.size).toBe(0);
+  });
+
+  it('aborts the calls in flight on an interrupt, but still runs the clean-up calls made after it', async () => {
+    wedge();
+    route('DELETE', /^\/containers\/c1$/, (_, response) => {
+      response.writeHead(204);
+      response.end();
+    });
+    const controller = new AbortController();
+    const docker = withOptions({ callTimeoutMs: 60_000, signal: controller.signal });
+    const inspecting = docker.inspectContainer('c1');
+    setTimeout(() => controller.abort(new InterruptedError('SIGINT')), 20);
+    expect(await rejection(inspecting)).toBeInstanceOf(InterruptedError);
+    await docker.removeContainer('c1', { force: true });
+    expect(seen.some((request) => request.method === 'DELETE')).toBe(true);
+  });
+
+  it('reports an answer that is not JSON as ENGINE_FAILED, quoting it, with no stack of its own', async () => {
+    route('GET', /^\/containers\/c1\/json$/, (_, response) => {
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.end('{"Id": "x", broken');
+    });
+    route('GET', /^\/containers\/json$/, (_, response) => json(response, 200, { not: 'a list' }));
+    const docker = engine();
+    expect(await rejection(docker.inspectContainer('c1'))).toMatchObject({
+      code: 'ENGINE_FAILED',
+      message: expect.stringContaining('it answered with text that is not JSON ("{"Id": "x", broken")'),
+    });
+    expect(await rejection(docker.listContainers({ a: 'b' }))).toMatchObject({
+      code: 'ENGINE_FAILED',
+      message: expect.stringContaining('JSON that is not a list of objects with an Id'),
+    });
+  });
+
+  it('sends no request for an empty or path-like container id: no such container can exist', async () => {
+    const docker = engine();
+    expect(await docker.inspectContainer('')).toBeUndefined();
+    expect(await docker.inspectContainer('../../images/json?x=')).toBeUndefined();
+    expect(await docker.inspectImage('a/../../b')).toBeUndefined();
+    expect(await rejection(docker.startContainer('../x'))).toMatchObject({ code: 'ENGINE_FAILED' });
+    expect(seen.filter((request) => request.path !== '/version')).toEqual([]);
+  });
+});

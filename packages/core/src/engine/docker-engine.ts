@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { homedir } from 'node:os';
 import { PassThrough } from 'node:stream';
 import type Dockerode from 'dockerode';
-import { EngineError, isStigmerError } from '../errors.js';
+import { EngineError, isStigmerError, type StigmerError } from '../errors.js';
+import { homeFolder, NO_HOME } from '../home.js';
 import { normalisePlatform } from '../image/platform.js';
 import type { ContainerSpec } from '../lifecycle/types.js';
+import { badRefError, inspectAnswer, isContainerRef, isImageRef, listAnswer } from './answer.js';
 import { loadImages, saveImages } from './archive.js';
+import { type CallDeadline, callDeadline, DEFAULT_ENGINE_TIMEOUT_MS, noAnswerError } from './deadline.js';
 import { classifyConnectionError, type Discovery, discoverEngine, type EngineCandidate } from './discover.js';
 import { engineMessage, interruption, pullImage } from './pull.js';
 import type {
@@ -23,7 +25,7 @@ import { engineUnreachableError } from './unreachable.js';
 /** How to build a DockerEngine. */
 export interface DockerEngineOptions {
   env: Readonly<Record<string, string | undefined>>;
-  /** Default: `env.HOME`, else `os.homedir()`. */
+  /** Default: `env.HOME` when absolute, else the account's home (`homeFolder`). */
   homeDir?: string | undefined;
   /** An engine address from stigmer's config or a flag: used alone, before DOCKER_HOST. */
   host?: string | undefined;
@@ -34,6 +36,18 @@ export interface DockerEngineOptions {
   /** Test seams for discovery: prefix of system paths and uid. */
   rootDir?: string | undefined;
   uid?: number | undefined;
+  /**
+   * How long a quick call (inspect, list, tag, create, start, remove) may
+   * take before the engine counts as not answering (`engine.timeout`).
+   * Default 30 s. Pulls are watched for stalls instead; log follows and
+   * image save/load have no limit.
+   */
+  callTimeoutMs?: number | undefined;
+  /**
+   * Aborts the calls in flight when it fires (SIGINT, SIGTERM); calls made
+   * afterwards (clean-up) still run, within their timeout.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** Codes of errors that mean the engine could not be reached at all. */
@@ -250,7 +264,7 @@ export class DockerEngine implements Engine {
       const { env } = this.#options;
       this.#discovery = discoverEngine({
         env,
-        homeDir: this.#options.homeDir ?? (env.HOME || homedir()),
+        homeDir: this.#options.homeDir ?? homeFolder(env) ?? NO_HOME,
         host: this.#options.host,
         hostSource: this.#options.hostSource,
         probeTimeoutMs: this.#options.probeTimeoutMs,
@@ -333,12 +347,36 @@ export class DockerEngine implements Engine {
     });
   }
 
-  async #call<T>(operation: string, run: (docker: Dockerode) => Promise<T>): Promise<T> {
+  get #timeoutMs(): number {
+    return this.#options.callTimeoutMs ?? DEFAULT_ENGINE_TIMEOUT_MS;
+  }
+
+  /** A deadline for one call: the interrupt signal, and `timeoutMs` (default: `engine.timeout`). */
+  #deadline(timeoutMs = this.#timeoutMs): CallDeadline {
+    return callDeadline(this.#options.signal, timeoutMs);
+  }
+
+  /** Why a call failed: out of time, interrupted, or what the engine said. */
+  #failure(error: unknown, operation: string, deadline: CallDeadline, timeoutMs: number): StigmerError {
+    if (deadline.expired) return noAnswerError(this.#endpoint, operation, timeoutMs);
+    if (deadline.signal.aborted) return interruption(deadline.signal);
+    return this.mapError(error, operation);
+  }
+
+  /** Runs one request with a deadline; any error becomes a stigmer error. */
+  async #call<T>(
+    operation: string,
+    run: (docker: Dockerode, abortSignal: AbortSignal) => Promise<T>,
+    timeoutMs = this.#timeoutMs,
+  ): Promise<T> {
     const docker = await this.client();
+    const deadline = this.#deadline(timeoutMs);
     try {
-      return await run(docker);
+      return await whileLive(run(docker, deadline.signal), deadline.signal);
     } catch (error) {
-      throw this.mapError(error, operation);
+      throw this.#failure(error, operation, deadline, timeoutMs);
+    } finally {
+      deadline.clear();
     }
   }
 
@@ -347,29 +385,38 @@ export class DockerEngine implements Engine {
     operation: string,
     statuses: readonly number[],
     fallback: T,
-    run: (docker: Dockerode) => Promise<T>,
-    accept?: (error: unknown) => boolean,
+    run: (docker: Dockerode, abortSignal: AbortSignal) => Promise<T>,
+    options: { accept?: (error: unknown) => boolean; timeoutMs?: number } = {},
   ): Promise<T> {
     const docker = await this.client();
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const deadline = this.#deadline(timeoutMs);
     try {
-      return await run(docker);
+      return await whileLive(run(docker, deadline.signal), deadline.signal);
     } catch (error) {
       const status = statusCodeOf(error);
-      if ((status !== undefined && statuses.includes(status)) || accept?.(error)) return fallback;
-      throw this.mapError(error, operation);
+      const answered = !deadline.signal.aborted;
+      if (answered && ((status !== undefined && statuses.includes(status)) || options.accept?.(error)))
+        return fallback;
+      throw this.#failure(error, operation, deadline, timeoutMs);
+    } finally {
+      deadline.clear();
     }
   }
 
   async platform(): Promise<string> {
     if (!this.#platform) {
-      this.#platform = this.#call('read its version', async (docker) => {
+      this.#platform = this.#call('read its version', async (docker, abortSignal) => {
         // Discovery asked /version already (one round trip instead of two).
         const discovered = (await this.discovery()).platform;
         if (discovered) return discovered;
-        const version = await docker.version();
-        if (version.Os && version.Arch) return normalisePlatform(version.Os, version.Arch);
-        const info = (await docker.info()) as { OSType?: string; Architecture?: string };
-        return normalisePlatform(info.OSType || 'linux', info.Architecture || 'unknown');
+        // The types omit the options these calls take; abortSignal is one of them.
+        const ask = (call: 'version' | 'info') =>
+          (docker[call] as unknown as (options: object) => Promise<unknown>).call(docker, { abortSignal });
+        const version = (await ask('version')) as { Os?: string; Arch?: string } | undefined;
+        if (version?.Os && version.Arch) return normalisePlatform(version.Os, version.Arch);
+        const info = (await ask('info')) as { OSType?: string; Architecture?: string } | undefined;
+        return normalisePlatform(info?.OSType || 'linux', info?.Architecture || 'unknown');
       });
       this.#platform.catch(() => {
         this.#platform = undefined;
@@ -379,9 +426,24 @@ export class DockerEngine implements Engine {
   }
 
   async inspectImage(reference: string): Promise<ImageInfo | undefined> {
-    return this.#tolerant(`inspect image ${reference}`, [404], undefined, async (docker) =>
-      toImageInfo(await docker.getImage(reference).inspect()),
-    );
+    // A name no image can have is not sent: it could change the request's path.
+    if (!isImageRef(reference)) return undefined;
+    const operation = `inspect image ${reference}`;
+    return this.#tolerant(operation, [404], undefined, async (docker, abortSignal) => {
+      // Through the modem: dockerode's image inspect drops the abort signal.
+      const answer = await new Promise<unknown>((resolve, reject) => {
+        docker.modem.dial(
+          {
+            path: `/images/${reference}/json`,
+            method: 'GET',
+            abortSignal,
+            statusCodes: { 200: true, 404: 'no such image', 500: 'server error' },
+          },
+          (error, data) => (error ? reject(error) : resolve(data)),
+        );
+      });
+      return toImageInfo(inspectAnswer(answer, operation));
+    });
   }
 
   async pull(reference: string, options: PullOptions = {}): Promise<PullResult> {
@@ -394,14 +456,17 @@ export class DockerEngine implements Engine {
 
   async tag(source: string, target: string): Promise<void> {
     const { repo, tag } = splitRepoTag(target);
-    await this.#call(`tag ${source} as ${target}`, async (docker) => {
-      await docker.getImage(source).tag({ repo, tag });
+    const operation = `tag ${source} as ${target}`;
+    if (!isImageRef(source) || !isImageRef(target)) throw badRefError('image', source, operation);
+    await this.#call(operation, async (docker, abortSignal) => {
+      await docker.getImage(source).tag({ repo, tag, abortSignal });
     });
   }
 
   async removeImage(reference: string, options: { force?: boolean } = {}): Promise<void> {
-    await this.#tolerant(`remove image ${reference}`, [404], undefined, async (docker) => {
-      await docker.getImage(reference).remove({ force: Boolean(options.force) });
+    if (!isImageRef(reference)) return;
+    await this.#tolerant(`remove image ${reference}`, [404], undefined, async (docker, abortSignal) => {
+      await docker.getImage(reference).remove({ force: Boolean(options.force), abortSignal } as object);
     });
   }
 
@@ -429,69 +494,93 @@ export class DockerEngine implements Engine {
   }
 
   async inspectContainer(nameOrId: string): Promise<ContainerInfo | undefined> {
-    return this.#tolerant(`inspect container ${nameOrId}`, [404], undefined, async (docker) =>
-      toContainerInfo(await docker.getContainer(nameOrId).inspect()),
+    // An empty or path-like id (a hand-edited state file) names no container.
+    if (!isContainerRef(nameOrId)) return undefined;
+    const operation = `inspect container ${nameOrId}`;
+    return this.#tolerant(operation, [404], undefined, async (docker, abortSignal) =>
+      toContainerInfo(
+        inspectAnswer(await docker.getContainer(nameOrId).inspect({ abortSignal } as object), operation),
+      ),
     );
   }
 
   async listContainers(labels: Record<string, string>): Promise<ContainerInfo[]> {
     const filters = { label: Object.entries(labels).map(([key, value]) => `${key}=${value}`) };
-    const summaries = await this.#call('list containers', (docker) =>
-      docker.listContainers({ all: true, filters: JSON.stringify(filters) }),
+    const operation = 'list containers';
+    const summaries = await this.#call(operation, async (docker, abortSignal) =>
+      listAnswer<{ Id: string }>(
+        await docker.listContainers({ all: true, filters: JSON.stringify(filters), abortSignal }),
+        operation,
+      ),
     );
     // The list lacks environment, health and restart count: inspect each
-    // (a container removed in between is skipped).
-    const infos = await Promise.all(summaries.map((summary) => this.inspectContainer(summary.Id)));
-    return infos.filter((info): info is ContainerInfo => info !== undefined);
+    // (a container removed in between is skipped). All settle before any
+    // failure is thrown, so no rejection is left unwatched.
+    const settled = await Promise.allSettled(summaries.map((summary) => this.inspectContainer(summary.Id)));
+    const failed = settled.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled.flatMap((result) => (result.status === 'fulfilled' && result.value ? [result.value] : []));
   }
 
   async createContainer(spec: ContainerSpec): Promise<string> {
     // The message names the container, never its environment (it may hold secrets).
-    return this.#call(`create container ${spec.name} from ${spec.image}`, async (docker) => {
+    const operation = `create container ${spec.name} from ${spec.image}`;
+    return this.#call(operation, async (docker, abortSignal) => {
       // dockerode would also put every option in the query string, environment
       // (and so API keys) included, where proxies and engine logs record URLs:
       // the name goes in the query, everything else in the body only.
       const { name, ...body } = toCreateOptions(spec);
-      const container = await docker.createContainer({ _query: { name }, _body: body } as never);
+      const container = await docker.createContainer({ _query: { name }, _body: body, abortSignal } as never);
+      if (typeof container.id !== 'string' || !isContainerRef(container.id))
+        throw inspectAnswer(undefined, operation);
       return container.id;
     });
   }
 
   async startContainer(id: string): Promise<void> {
+    const operation = `start container ${id}`;
+    if (!isContainerRef(id)) throw badRefError('container', id, operation);
     // 304: already started.
-    await this.#tolerant(`start container ${id}`, [304], undefined, async (docker) => {
-      await docker.getContainer(id).start();
+    await this.#tolerant(operation, [304], undefined, async (docker, abortSignal) => {
+      await docker.getContainer(id).start({ abortSignal } as object);
     });
   }
 
   async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
+    const operation = `stop container ${id}`;
+    if (!isContainerRef(id)) throw badRefError('container', id, operation);
+    const t = Math.max(0, Math.round(timeoutSeconds));
     await this.#tolerant(
-      `stop container ${id}`,
+      operation,
       [304],
       undefined,
-      async (docker) => {
-        await docker.getContainer(id).stop({ t: Math.max(0, Math.round(timeoutSeconds)) });
+      async (docker, abortSignal) => {
+        await docker.getContainer(id).stop({ t, abortSignal });
       },
-      isNotRunning,
+      // The engine itself waits t seconds before it kills.
+      { accept: isNotRunning, timeoutMs: t * 1000 + this.#timeoutMs },
     );
   }
 
   async killContainer(id: string): Promise<void> {
+    const operation = `kill container ${id}`;
+    if (!isContainerRef(id)) throw badRefError('container', id, operation);
     // Killing a container that is not running is what the caller wanted anyway.
     await this.#tolerant(
-      `kill container ${id}`,
+      operation,
       [],
       undefined,
-      async (docker) => {
-        await docker.getContainer(id).kill();
+      async (docker, abortSignal) => {
+        await docker.getContainer(id).kill({ abortSignal });
       },
-      isNotRunning,
+      { accept: isNotRunning },
     );
   }
 
   async removeContainer(id: string, options: { force?: boolean } = {}): Promise<void> {
-    await this.#tolerant(`remove container ${id}`, [404], undefined, async (docker) => {
-      await docker.getContainer(id).remove({ force: Boolean(options.force) });
+    if (!isContainerRef(id)) return;
+    await this.#tolerant(`remove container ${id}`, [404], undefined, async (docker, abortSignal) => {
+      await docker.getContainer(id).remove({ force: Boolean(options.force), abortSignal });
     });
   }
 
@@ -499,16 +588,19 @@ export class DockerEngine implements Engine {
     id: string,
     options: { follow: boolean; tail?: number; signal?: AbortSignal },
   ): Promise<NodeJS.ReadableStream> {
-    const { signal } = options;
+    const signal = options.signal ?? this.#options.signal;
     if (signal?.aborted) throw interruption(signal);
-    const docker = await this.client();
     const operation = `read the logs of container ${id}`;
-    let tty: boolean;
-    try {
-      tty = Boolean((await docker.getContainer(id).inspect()).Config?.Tty);
-    } catch (error) {
-      throw this.mapError(error, operation);
-    }
+    if (!isContainerRef(id)) throw badRefError('container', id, operation);
+    const tty = await this.#call(operation, async (docker, abortSignal) => {
+      const answer = await docker.getContainer(id).inspect({ abortSignal } as object);
+      return Boolean(
+        inspectAnswer<{ Id: string; Config?: { Tty?: boolean } }>(answer, operation).Config?.Tty,
+      );
+    });
+    const docker = await this.client();
+    // The answer must begin in time; once it streams, only `signal` ends it (a follow has no end).
+    const deadline = callDeadline(signal, this.#timeoutMs);
     // modem.dial directly: dockerode's logs() buffers the whole output when not following.
     let raw: IncomingMessage;
     try {
@@ -518,7 +610,7 @@ export class DockerEngine implements Engine {
             path: `/containers/${encodeURIComponent(id)}/logs?`,
             method: 'GET',
             isStream: true,
-            abortSignal: signal,
+            abortSignal: deadline.signal,
             statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
             options: {
               follow: options.follow,
@@ -531,8 +623,9 @@ export class DockerEngine implements Engine {
         );
       });
     } catch (error) {
-      if (signal?.aborted) throw interruption(signal);
-      throw this.mapError(error, operation);
+      throw this.#failure(error, operation, deadline, this.#timeoutMs);
+    } finally {
+      deadline.clear();
     }
 
     const out = new PassThrough();
@@ -564,6 +657,19 @@ export class DockerEngine implements Engine {
     else docker.modem.demuxStream(raw, out, out);
     return out;
   }
+}
+
+/**
+ * `work`, or a rejection as soon as `signal` aborts, whichever comes first:
+ * a request that ignored its abort signal still cannot hold the caller.
+ */
+function whileLive<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function isNotRunning(error: unknown): boolean {

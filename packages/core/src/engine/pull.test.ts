@@ -211,7 +211,12 @@ describe('pullImage', () => {
     expect(calls).toEqual([
       {
         auth: { username: 'u', password: 'p', serveraddress: '127.0.0.1:5000' },
-        query: { fromImage: '127.0.0.1:5000/a/b', tag: 't', platform: 'linux/arm64' },
+        query: {
+          fromImage: '127.0.0.1:5000/a/b',
+          tag: 't',
+          platform: 'linux/arm64',
+          abortSignal: expect.any(AbortSignal),
+        },
       },
     ]);
   });

@@ -2,6 +2,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type Dockerode from 'dockerode';
 import { formatDuration } from '../duration.js';
 import { EngineError, InterruptedError, isStigmerError, PullError } from '../errors.js';
+import { callDeadline } from './deadline.js';
 import type { PullEvent, PullOptions, PullResult, RegistryAuth } from './types.js';
 
 /**
@@ -221,11 +222,7 @@ export function followPull(
       if (signal) fail(interruption(signal));
     }
     function onStall() {
-      fail(
-        new PullError('PULL_STALLED', `no progress for ${formatDuration(stallTimeoutMs ?? 0)}`, {
-          details: { reference, stallTimeoutMs },
-        }),
-      );
+      fail(stalled(reference, stallTimeoutMs ?? 0));
     }
 
     if (signal?.aborted) {
@@ -276,11 +273,14 @@ export async function pullImage(
   reference: string,
   options: PullOptions & { mapError: ErrorMapper },
 ): Promise<PullResult> {
-  const { signal } = options;
+  const { signal, stallTimeoutMs } = options;
   if (signal?.aborted) throw interruption(signal);
   const query: Record<string, unknown> = { ...pullQuery(reference) };
   if (options.platform) query.platform = options.platform;
-  if (signal) query.abortSignal = signal;
+  // The watchdog covers the wait for the answer too: an engine (or a registry
+  // it waits on) that never starts answering is a stall like any other.
+  const deadline = callDeadline(signal, stallTimeoutMs);
+  query.abortSignal = deadline.signal;
   const auth = options.auth ? toAuthConfig(options.auth) : undefined;
 
   let stream: NodeJS.ReadableStream;
@@ -290,6 +290,7 @@ export async function pullImage(
       docker.createImage as unknown as (auth: unknown, opts: unknown) => Promise<NodeJS.ReadableStream>
     ).call(docker, auth, query)) as NodeJS.ReadableStream;
   } catch (error) {
+    if (deadline.expired) throw stalled(reference, stallTimeoutMs ?? 0);
     if (signal?.aborted) throw interruption(signal);
     if (isStigmerError(error)) throw error;
     const code = (error as NodeJS.ErrnoException | null)?.code;
@@ -302,10 +303,15 @@ export async function pullImage(
       typeof statusCode === 'number' ? statusCode : undefined,
       error,
     );
+  } finally {
+    deadline.clear();
   }
-  return followPull(stream, reference, {
-    onEvent: options.onEvent,
-    signal,
-    stallTimeoutMs: options.stallTimeoutMs,
+  return followPull(stream, reference, { onEvent: options.onEvent, signal, stallTimeoutMs });
+}
+
+/** `PULL_STALLED`: nothing came for `stallTimeoutMs`. */
+function stalled(reference: string, stallTimeoutMs: number): PullError {
+  return new PullError('PULL_STALLED', `no progress for ${formatDuration(stallTimeoutMs)}`, {
+    details: { reference, stallTimeoutMs },
   });
 }
