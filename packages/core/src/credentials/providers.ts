@@ -1,4 +1,4 @@
-import { homedir } from 'node:os';
+import { homeFolder, NO_HOME } from '../home.js';
 import { VERSION } from '../package-version.js';
 import type { HookContext } from '../plugin/context.js';
 import { definePlugin } from '../plugin/define.js';
@@ -85,7 +85,7 @@ async function dockerConfigs(
     }
   }
   try {
-    const file = await readDockerConfig(dockerConfigPath(env, env.HOME || homedir()));
+    const file = await readDockerConfig(dockerConfigPath(env, homeFolder(env) ?? NO_HOME));
     if (file) configs.push(file);
   } catch (error) {
     ctx.log.warn(`${(error as Error).message}; ignored`);

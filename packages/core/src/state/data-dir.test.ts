@@ -1,5 +1,5 @@
 import { mkdtemp, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dataDirFor, ensureDataDir } from './data-dir.js';
@@ -11,6 +11,22 @@ describe('the data folder', () => {
     expect(dataDirFor('~/elsewhere', { HOME: '/home/u' }, '/cwd')).toBe('/home/u/elsewhere');
     expect(dataDirFor('rel/data', { HOME: '/home/u' }, '/cwd')).toBe('/cwd/rel/data');
     expect(dataDirFor('/abs', { HOME: '/home/u' }, '/cwd')).toBe('/abs');
+  });
+
+  it('never lies relative to the current folder: an empty or relative HOME gives way to the account home', () => {
+    for (const HOME of ['', 'relative/home']) {
+      const dir = dataDirFor(undefined, { HOME }, '/cwd');
+      expect(path.isAbsolute(dir)).toBe(true);
+      expect(dir.startsWith('/cwd')).toBe(false);
+      expect(dir).toBe(path.join(userInfo().homedir, '.stigmer', 'data'));
+    }
+  });
+
+  it('fails fast with STATE_FAILED where a parent refuses to be created (/proc), instead of looping', async () => {
+    await expect(ensureDataDir('/proc/nope/d')).rejects.toMatchObject({
+      code: 'STATE_FAILED',
+      message: expect.stringContaining('Cannot create the stigmer data folder /proc/nope/d'),
+    });
   });
 
   it('is created with mode 0700, parents it creates included, whatever the umask', async () => {
@@ -40,8 +56,8 @@ describe('the data folder', () => {
     await store.ensure();
     expect(await store.read()).toBeUndefined();
     const state = {
-      containerId: 'c',
-      containerName: 'n',
+      containerId: 'c0ffee0123456789',
+      containerName: 'n1',
       imageReference: 'r',
       imageId: 'i',
       imageDigest: undefined,
@@ -51,11 +67,25 @@ describe('the data folder', () => {
     };
     await store.write(state);
     expect((await stat(store.stateFile)).mode & 0o777).toBe(0o600);
-    expect(await store.read()).toMatchObject({ containerId: 'c' });
+    expect(await store.read()).toMatchObject({ containerId: 'c0ffee0123456789' });
     await writeFile(store.stateFile, '{"containerId":');
     expect(await store.read()).toBeUndefined();
     await store.clear();
     await store.clear();
     expect(await store.read()).toBeUndefined();
+  });
+
+  it('ignores a state whose container id or name could change a request path (the state is a cache)', async () => {
+    const store = new StateStore(path.join(await mkdtemp(path.join(tmpdir(), 'stigmer-dd-')), 'data'));
+    await store.ensure();
+    for (const [containerId, containerName] of [
+      ['', 'n1'],
+      ['../../images/json?x=', 'n1'],
+      ['c0ffee0123456789', '../x'],
+      ['C0FFEE', 'n1'],
+    ]) {
+      await writeFile(store.stateFile, JSON.stringify({ containerId, containerName }));
+      expect(await store.read()).toBeUndefined();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -103,5 +103,58 @@ describe('the lifecycle lock', () => {
     );
     await lock.release();
     expect(JSON.parse(await readFile(file, 'utf8')).token).toBe('theirs');
+  });
+});
+
+describe('malformed lock files', () => {
+  const malformed = (pid: unknown) => ({ pid, host: currentProcess().host });
+
+  it.each([
+    ['pid 0', malformed(0)],
+    ['pid -1', malformed(-1)],
+    ['pid 1 with no start time or command', malformed(1)],
+    ['pid 1.5', malformed(1.5)],
+    ['a pid that is text', { ...currentProcess(), pid: '42', command: 'x', acquiredAt: '', token: 't' }],
+    [
+      'pid 0 with every other field',
+      { ...currentProcess(), pid: 0, command: 'x', acquiredAt: '', token: 't' },
+    ],
+  ])('are stale at once, whatever their age: %s', async (_, content) => {
+    const file = await tempLock();
+    await writeFile(file, JSON.stringify(content));
+    let waited = false;
+    const lock = await acquireLock(file, { command: 'server start', onWait: () => (waited = true) });
+    expect(waited).toBe(false);
+    expect(lock.holder.pid).toBe(process.pid);
+    await lock.release();
+  });
+
+  it('refuses a lock that is a dangling symbolic link, naming the file to delete', async () => {
+    const file = await tempLock();
+    await symlink(path.join(path.dirname(file), 'nowhere'), file);
+    await expect(acquireLock(file, { command: 'server start' })).rejects.toMatchObject({
+      code: 'STATE_FAILED',
+      message: expect.stringContaining(`${file} is a symbolic link, not a lock file stigmer wrote`),
+    });
+    await expect(acquireLock(file, { command: 'x' })).rejects.toThrow(`rm -r "${file}"`);
+  });
+
+  it('refuses a takeover guard that is a folder, naming it, instead of spinning', async () => {
+    const file = await tempLock();
+    await writeFile(
+      file,
+      JSON.stringify({ ...currentProcess(), pid: await deadPid(), command: 'x', acquiredAt: '', token: 't' }),
+    );
+    await mkdir(`${file}.takeover`);
+    await expect(acquireLock(file, { command: 'server start' })).rejects.toMatchObject({
+      code: 'STATE_FAILED',
+      message: expect.stringContaining(`${file}.takeover is a folder, not a lock file stigmer wrote`),
+    });
+  });
+
+  it('does not report a malformed lock as held to status', async () => {
+    const file = await tempLock();
+    await writeFile(file, JSON.stringify(malformed(1)));
+    expect(await lockHolder(file)).toBeUndefined();
   });
 });

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { lstat, readFile, unlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InterruptedError, StateError } from '../errors.js';
-import { currentProcess, isAlive, type ProcessIdentity } from './process-identity.js';
+import { currentProcess, isAlive, type ProcessIdentity, processStartTime } from './process-identity.js';
 
 /** What a lock file holds: who took it, for what, and a token that only its owner knows. */
 export interface LockHolder extends ProcessIdentity {
@@ -33,6 +35,8 @@ export interface AcquireOptions {
 const UNWRITTEN_GRACE_MS = 5_000;
 /** The takeover guard is held for microseconds; one this old belongs to a killed process. */
 const GUARD_STALE_MS = 10_000;
+/** Tries in a row without a pause (a lock that vanished, a takeover lost) before pausing anyway. */
+const MAX_QUICK_TRIES = 20;
 
 /**
  * Takes the lock at `file`, waiting while another live process holds it.
@@ -54,6 +58,15 @@ export async function acquireLock(file: string, options: AcquireOptions): Promis
   };
   const content = `${JSON.stringify(holder)}\n`;
   let told = false;
+  let quickTries = 0;
+  const pause = async () => {
+    quickTries = 0;
+    try {
+      await sleep(options.pollMs ?? 100, undefined, signal ? { signal } : {});
+    } catch {
+      throw interruption(signal as AbortSignal);
+    }
+  };
   for (;;) {
     if (signal?.aborted) throw interruption(signal);
     try {
@@ -62,6 +75,8 @@ export async function acquireLock(file: string, options: AcquireOptions): Promis
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw lockError(file, error);
     }
+    // Whatever happens next, this loop never spins: after a few quick tries it pauses.
+    if (++quickTries > MAX_QUICK_TRIES) await pause();
     const current = await readLock(file);
     if (current === undefined) continue; // released meanwhile
     if (isStale(current)) {
@@ -72,17 +87,14 @@ export async function acquireLock(file: string, options: AcquireOptions): Promis
       told = true;
       options.onWait?.(current.holder);
     }
-    try {
-      await sleep(options.pollMs ?? 100, undefined, signal ? { signal } : {});
-    } catch {
-      throw interruption(signal as AbortSignal);
-    }
+    await pause();
   }
 }
 
 /** Who holds the lock at `file` now, or `undefined`. For status output. */
 export async function lockHolder(file: string): Promise<LockHolder | undefined> {
-  const current = await readLock(file);
+  // Read-only callers (status) report what they can: a lock that cannot be read holds nothing for them.
+  const current = await readLock(file).catch(() => undefined);
   return current && !isStale(current) ? current.holder : undefined;
 }
 
@@ -90,30 +102,59 @@ interface LockFile {
   raw: string;
   holder: LockHolder | undefined;
   ageMs: number;
+  /** Parses, but names no valid holder: stale at once, whatever its age. */
+  malformed: boolean;
 }
 
 async function readLock(file: string): Promise<LockFile | undefined> {
   try {
-    const [raw, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
-    return { raw, holder: parseHolder(raw), ageMs: Date.now() - info.mtimeMs };
+    // lstat: a symbolic link (dangling or not) is no lock stigmer wrote, and is not followed.
+    const info = await lstat(file);
+    if (!info.isFile()) throw notALock(file, info);
+    const raw = await readFile(file, 'utf8');
+    return { raw, holder: parseHolder(raw), ageMs: Date.now() - info.mtimeMs, malformed: isMalformed(raw) };
   } catch (error) {
+    if (error instanceof StateError) throw error;
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw lockError(file, error);
   }
 }
 
+/** The holder a lock file names, when every field is what stigmer writes. */
 function parseHolder(raw: string): LockHolder | undefined {
+  let value: Partial<LockHolder>;
   try {
-    const value = JSON.parse(raw) as Partial<LockHolder>;
-    if (typeof value.pid !== 'number' || typeof value.token !== 'string' || typeof value.host !== 'string')
-      return undefined;
-    return value as LockHolder;
+    value = JSON.parse(raw) as Partial<LockHolder>;
   } catch {
     return undefined;
   }
+  if (!value || typeof value !== 'object') return undefined;
+  const { pid, token, host, command, acquiredAt, startTime } = value;
+  // pid 0 and -1 would make the liveness check signal a whole process group or every process.
+  if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid < 1) return undefined;
+  if ([token, host, command, acquiredAt].some((field) => typeof field !== 'string')) return undefined;
+  if (startTime !== undefined && typeof startTime !== 'string') return undefined;
+  // Where the kernel tells start times, stigmer always records one: a lock without it is not ours.
+  if (startTime === undefined && host === hostname() && processStartTime(process.pid) !== undefined)
+    return undefined;
+  return value as LockHolder;
+}
+
+/**
+ * Complete JSON that names no valid holder: not a lock being written (that
+ * is empty or cut short), but one that was never stigmer's or was edited.
+ */
+function isMalformed(raw: string): boolean {
+  try {
+    JSON.parse(raw);
+  } catch {
+    return false;
+  }
+  return parseHolder(raw) === undefined;
 }
 
 function isStale(lock: LockFile): boolean {
+  if (lock.malformed) return true;
   if (lock.holder === undefined) return lock.ageMs > UNWRITTEN_GRACE_MS;
   return !isAlive(lock.holder);
 }
@@ -125,12 +166,14 @@ async function removeStale(file: string, staleContent: string): Promise<void> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw lockError(guard, error);
     // Someone else is taking over; clear a guard left by a killed process, then retry.
-    const age = await stat(guard).then(
-      (info) => Date.now() - info.mtimeMs,
-      () => 0,
-    );
-    if (age > GUARD_STALE_MS) await unlink(guard).catch(() => {});
-    else await sleep(10);
+    const info = await lstat(guard).catch(() => undefined);
+    if (info === undefined) return;
+    if (!info.isFile()) throw notALock(guard, info);
+    if (Date.now() - info.mtimeMs > GUARD_STALE_MS) {
+      await unlink(guard).catch((unlinkError: NodeJS.ErrnoException) => {
+        if (unlinkError.code !== 'ENOENT') throw lockError(guard, unlinkError);
+      });
+    } else await sleep(10);
     return;
   }
   try {
@@ -157,6 +200,20 @@ function heldLock(file: string, holder: LockHolder): HeldLock {
 
 function interruption(signal: AbortSignal): InterruptedError {
   return signal.reason instanceof InterruptedError ? signal.reason : new InterruptedError('SIGINT');
+}
+
+/** A lock or guard path that holds something stigmer never writes there: it is the user's to remove. */
+function notALock(file: string, info: Stats): StateError {
+  const what = info.isSymbolicLink()
+    ? 'a symbolic link'
+    : info.isDirectory()
+      ? 'a folder'
+      : 'not a regular file';
+  return new StateError(
+    'STATE_FAILED',
+    `${file} is ${what}, not a lock file stigmer wrote, so stigmer will not take it over. If no stigmer is running, delete it (rm -r ${JSON.stringify(file)}) and run the command again.`,
+    { details: { lockFile: file } },
+  );
 }
 
 function lockError(file: string, error: unknown): StateError {

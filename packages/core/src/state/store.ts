@@ -23,6 +23,18 @@ export interface ServerState {
 }
 
 const STATE_FILE = 'agent-runner.json';
+
+// What the engine gives as ids and accepts as names: anything else would change a request's path.
+const CONTAINER_ID = /^[0-9a-f]{12,64}$/;
+const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+/** The state when its container id and name are ones the engine could have given; else `undefined`. */
+function validState(value: unknown): ServerState | undefined {
+  const state = value as Partial<ServerState> | null;
+  if (typeof state?.containerId !== 'string' || !CONTAINER_ID.test(state.containerId)) return undefined;
+  if (typeof state.containerName !== 'string' || !CONTAINER_NAME.test(state.containerName)) return undefined;
+  return state as ServerState;
+}
 const LOCK_FILE = 'server.lock';
 
 /**
@@ -45,22 +57,21 @@ export class StateStore {
     return ensureDataDir(this.dataDir);
   }
 
-  /** The remembered state, or `undefined` when there is none or it is unreadable. */
+  /**
+   * The remembered state, or `undefined` when there is none, or it cannot be
+   * read or used: it is a cache, and a torn, hand-edited or unreadable file
+   * must never break a command (the engine still knows the container).
+   */
   async read(): Promise<ServerState | undefined> {
     let raw: string;
     try {
       raw = await readFile(this.stateFile, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw this.#error('read', error);
+    } catch {
+      return undefined;
     }
     try {
-      const value = JSON.parse(raw) as Partial<ServerState>;
-      return typeof value.containerId === 'string' && typeof value.containerName === 'string'
-        ? (value as ServerState)
-        : undefined;
+      return validState(JSON.parse(raw));
     } catch {
-      // A torn or hand-edited file: the engine still knows the container.
       return undefined;
     }
   }
