@@ -82,7 +82,12 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   });
   const engine =
     options.engine ??
-    new DockerEngine({ env: options.env, ...(settings.engineHost ? { host: settings.engineHost } : {}) });
+    new DockerEngine({
+      env: options.env,
+      ...(settings.engineHost ? { host: settings.engineHost } : {}),
+      callTimeoutMs: settings.engineTimeout,
+      signal: options.signal,
+    });
   const dataDir = dataDirFor(settings.dataDir, options.env, options.cwd);
   if (options.builtinVersion && options.onWarn) {
     for (const { plugin, key, message } of versionMismatches(

@@ -107,7 +107,7 @@ describe('config validation: each bad config and the message it prints', () => {
     [
       'a bad duration',
       'timeouts: {resolveImage: soon}',
-      '  - timeouts.resolveImage: expected a duration such as 30s, 10m or 1h',
+      '  - timeouts.resolveImage: expected a duration such as 30s, 10m or 1h, got "soon"',
     ],
     [
       'a timeout for a hook that does not exist',
@@ -144,8 +144,41 @@ describe('config validation: each bad config and the message it prints', () => {
     const dir = await project({ '.stigmerrc': 'image: [unclosed' });
     const error = await findConfig({ cwd: dir }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'CONFIG_INVALID' });
-    expect((error as Error).message).toMatch(/^Could not read the stigmer config \(.*\): /);
-    expect((error as Error).message).toContain('.stigmerrc');
+    expect((error as Error).message).toMatch(
+      new RegExp(`^Could not read the stigmer config ${path.join(dir, '.stigmerrc')}: `),
+    );
+  });
+});
+
+describe('config files that fail to load', () => {
+  it('names the file (not its folder) and its own error when a .stigmerrc.mjs throws', async () => {
+    const dir = await project({ '.stigmerrc.mjs': 'throw new Error("boom in config");' });
+    const error = await findConfig({ cwd: dir }).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: `Could not read the stigmer config ${path.join(dir, '.stigmerrc.mjs')}: boom in config`,
+      details: { path: path.join(dir, '.stigmerrc.mjs') },
+    });
+  });
+
+  it('names a CommonJS config that throws, with its own error', async () => {
+    const dir = await project({ 'stigmer.config.cjs': 'throw new TypeError("cjs says no");' });
+    const error = await findConfig({ cwd: dir }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      `Could not read the stigmer config ${path.join(dir, 'stigmer.config.cjs')}: cjs says no`,
+    );
+  });
+
+  it('refuses a config file over 1 MB before parsing it, naming it and its size', async () => {
+    const names = Array.from({ length: 120_000 }, (_, i) => `  - plugin-number-${i}`).join('\n');
+    const dir = await project({ '.stigmerrc': `plugins:\n${names}\n` });
+    const error = await findConfig({ cwd: dir }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID' });
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^The stigmer config ${path.join(dir, '.stigmerrc')} is \\d+\\.\\d MB; a config file may be at most 1 MB`,
+      ),
+    );
   });
 });
 

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { type ConfigIssue, issuesError } from './issues.js';
+import { configLoaders, unreadable } from './loaders.js';
 import type { ConfigFile } from './schema-types.js';
 import { existingConfigFiles, SEARCH_PLACES, type SearchEnv, searchSteps } from './search-places.js';
 
@@ -26,6 +27,9 @@ export interface FindConfigOptions {
 }
 
 const MODULE = 'stigmer';
+
+/** More plugins than anyone chains; a list longer than this is a mistake (or an attack). */
+export const MAX_PLUGINS = 64;
 
 /**
  * Finds and validates the config file, or returns `undefined` when there is
@@ -56,9 +60,15 @@ export async function readConfigFile(
   if (options.configPath) return readGiven(path.resolve(options.cwd, options.configPath));
   const existing = existingConfigFiles(options.cwd, env);
   if (existing.length === 0) return undefined;
-  const { cosmiconfig } = await loadCosmiconfig();
+  const { cosmiconfig, defaultLoaders } = await loadCosmiconfig();
+  // Created inside readWith: creating an explorer already reads the current folder's package.json.
   const explorer = (searchStrategy: 'project' | 'none', places: readonly string[]) =>
-    cosmiconfig(MODULE, { searchStrategy, searchPlaces: [...places], cache: false });
+    cosmiconfig(MODULE, {
+      searchStrategy,
+      searchPlaces: [...places],
+      loaders: configLoaders(defaultLoaders as never),
+      cache: false,
+    });
   const project = await readWith(() => explorer('project', SEARCH_PLACES).search(options.cwd), options.cwd);
   if (project) return read(project, 'project');
   for (const step of searchSteps(options.cwd, env)) {
@@ -77,8 +87,11 @@ async function readGiven(file: string) {
       details: { path: file },
     });
   }
-  const { cosmiconfig } = await loadCosmiconfig();
-  const result = await readWith(() => cosmiconfig(MODULE, { cache: false }).load(file), file);
+  const { cosmiconfig, defaultLoaders } = await loadCosmiconfig();
+  const result = await readWith(
+    () => cosmiconfig(MODULE, { loaders: configLoaders(defaultLoaders as never), cache: false }).load(file),
+    file,
+  );
   return read(result ?? { filepath: file, config: {}, isEmpty: true }, 'flag');
 }
 
@@ -105,10 +118,43 @@ export async function validateConfig(raw: unknown, where: string): Promise<Confi
 export async function checkConfigObject(
   raw: unknown,
 ): Promise<{ config: ConfigFile } | { issues: ConfigIssue[] }> {
+  const plugins = (raw as { plugins?: unknown } | null)?.plugins;
+  // Checked before the schema runs: half a million entries would take the schema (and the loader) ages.
+  if (Array.isArray(plugins) && plugins.length > MAX_PLUGINS) {
+    return {
+      issues: [
+        { path: ['plugins'], message: `${plugins.length} plugins; a config may list at most ${MAX_PLUGINS}` },
+      ],
+    };
+  }
+  const prototypeKeys = prototypeKeyPaths(raw);
+  if (prototypeKeys.length > 0) {
+    return {
+      issues: prototypeKeys.map((keyPath) => ({
+        path: keyPath,
+        message: 'unknown key (not a stigmer setting)',
+      })),
+    };
+  }
   const { configFileSchema } = await import('./schema.js');
   const parsed = configFileSchema.safeParse(raw ?? {});
   if (parsed.success) return { config: parsed.data };
   return { issues: parsed.error.issues.flatMap(toConfigIssues) };
+}
+
+/**
+ * Paths of every own `__proto__` key. JSON and YAML parsers make it an
+ * ordinary key, but validators (zod's strict objects among them) skip it,
+ * and code that copies options would turn it into a prototype.
+ */
+function prototypeKeyPaths(value: unknown, at: PropertyKey[] = [], depth = 0): PropertyKey[][] {
+  if (value === null || typeof value !== 'object' || depth > 32) return [];
+  const found: PropertyKey[][] = [];
+  if (Object.hasOwn(value, '__proto__')) found.push([...at, '__proto__']);
+  for (const [key, child] of Object.entries(value)) {
+    found.push(...prototypeKeyPaths(child, [...at, Array.isArray(value) ? Number(key) : key], depth + 1));
+  }
+  return found;
 }
 
 /** One issue per unknown key, at the key's own path, so the message points at the typo. */
@@ -126,10 +172,13 @@ async function readWith<T>(read: () => Promise<T>, where: string): Promise<T> {
   try {
     return await read();
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new ConfigError('CONFIG_INVALID', `Could not read the stigmer config (${where}): ${message}`, {
-      cause: error,
-      details: { path: where },
-    });
+    // The loaders name the file; anything else (a search that failed) names what was searched.
+    throw unreadable(namedFile(error) ?? where, error);
   }
+}
+
+/** The file a cosmiconfig parser error names (`JSON Error in /x/package.json:`), if any. */
+function namedFile(error: unknown): string | undefined {
+  const message = error instanceof Error ? error.message : '';
+  return /^(?:JSON|YAML) Error in ([^\n]+):\n/.exec(message)?.[1];
 }

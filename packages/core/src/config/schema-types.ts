@@ -29,6 +29,8 @@ export interface ConfigFile {
   engine?: {
     /** Engine address, like DOCKER_HOST. Default: discovered. */
     host?: string;
+    /** How long a quick engine call (inspect, list, create, remove) may take. Default 30s. */
+    timeout?: string | number;
   };
   /** How registry pulls retry and when they count as stalled. */
   pull?: {
@@ -49,6 +51,11 @@ export interface ConfigFile {
     readyTimeout?: string | number;
     /** How long `server stop` waits for a graceful stop before killing. Default 10s. */
     stopTimeout?: string | number;
+    /**
+     * Without a HEALTHCHECK, how long the container must run without exiting
+     * or restarting before `server start` calls it started. Default 3s.
+     */
+    settleTime?: string | number;
   };
   /**
    * The model the agent-runner uses, passed to its container as

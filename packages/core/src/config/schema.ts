@@ -1,15 +1,19 @@
 import { z } from 'zod';
-import { parseDuration } from '../duration.js';
+import { durationIn } from '../duration.js';
 import { HOOK_NAMES } from '../hooks.js';
+import { durationRange } from './durations.js';
 import type { ConfigFile } from './schema-types.js';
 import { isPullPolicy } from './settings.js';
 
 // Each schema parses once per run: compiling it to code first (zod's default) costs more than it saves.
 z.config({ jitless: true });
 
-const durationValue = z.union([z.string(), z.number()]).refine((v) => parseDuration(v) !== undefined, {
-  message: 'expected a duration such as 30s, 10m or 1h',
-});
+/** A duration setting: `30s`, `10m` or ms, within the key's range (`config/durations.ts`). */
+const durationValue = (key: string) =>
+  z.union([z.string(), z.number()]).superRefine((value, ctx) => {
+    const checked = durationIn(value, durationRange(key));
+    if ('error' in checked) ctx.addIssue({ code: 'custom', message: checked.error });
+  });
 
 const pluginEntry = z.union(
   [
@@ -44,8 +48,8 @@ export const configFileSchema: z.ZodType<ConfigFile> = z.strictObject({
   pull: z
     .strictObject({
       retries: z.int('expected a whole number of retries such as 3').min(0).max(20).optional(),
-      retryDelay: durationValue.optional(),
-      stallTimeout: durationValue.optional(),
+      retryDelay: durationValue('pull.retryDelay').optional(),
+      stallTimeout: durationValue('pull.stallTimeout').optional(),
     })
     .optional(),
   engine: z
@@ -54,6 +58,7 @@ export const configFileSchema: z.ZodType<ConfigFile> = z.strictObject({
         .string()
         .regex(/^[a-z]+:\/\//, 'expected an engine address such as unix:///var/run/docker.sock')
         .optional(),
+      timeout: durationValue('engine.timeout').optional(),
     })
     .optional(),
   server: z
@@ -63,8 +68,9 @@ export const configFileSchema: z.ZodType<ConfigFile> = z.strictObject({
         .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, 'expected a container name such as stigmer-agent-runner')
         .optional(),
       dataDir: z.string().min(1, 'expected a folder path').optional(),
-      readyTimeout: durationValue.optional(),
-      stopTimeout: durationValue.optional(),
+      readyTimeout: durationValue('server.readyTimeout').optional(),
+      stopTimeout: durationValue('server.stopTimeout').optional(),
+      settleTime: durationValue('server.settleTime').optional(),
     })
     .optional(),
   llm: z
@@ -75,6 +81,6 @@ export const configFileSchema: z.ZodType<ConfigFile> = z.strictObject({
     })
     .optional(),
   timeouts: z
-    .strictObject(Object.fromEntries(HOOK_NAMES.map((h) => [h, durationValue.optional()])))
+    .strictObject(Object.fromEntries(HOOK_NAMES.map((h) => [h, durationValue(`timeouts.${h}`).optional()])))
     .optional(),
 }) as unknown as z.ZodType<ConfigFile>;

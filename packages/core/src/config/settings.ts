@@ -1,9 +1,11 @@
-import { parseDuration } from '../duration.js';
+import { durationIn, parseDuration } from '../duration.js';
+import { DEFAULT_ENGINE_TIMEOUT_MS } from '../engine/deadline.js';
 import { ConfigError } from '../errors.js';
 import { HOOK_NAMES, type HookName } from '../hooks.js';
 import type { PullPolicy } from '../image/types.js';
 import type { HookTimeouts } from '../pipeline/pipeline.js';
 import { envSuffix } from '../pipeline/pipeline.js';
+import { durationRange } from './durations.js';
 import type { HomeConfig } from './home-config.js';
 import type { ConfigFile, PluginEntry } from './schema-types.js';
 
@@ -31,6 +33,8 @@ export interface Settings {
   platform: string | undefined;
   /** `engine.host`: an explicit engine address, like DOCKER_HOST. */
   engineHost: string | undefined;
+  /** `engine.timeout` in ms: how long a quick engine call (inspect, list, create, remove) may take. */
+  engineTimeout: number;
   /** `image.pullPolicy`: when registry plugins pull; an interval (`24h`) means `newer`, checked at most that often. */
   pullPolicy: PullPolicy;
   /** The interval of an interval pull policy, in ms; undefined for the others. */
@@ -49,6 +53,8 @@ export interface Settings {
   stopTimeout: number;
   /** `llm.*`: the model the agent-runner uses, always passed to its container. */
   llm: { provider: string; model: string; baseUrl: string };
+  /** `server.settleTime` in ms: without a HEALTHCHECK, how long the container must run undisturbed. */
+  settleTime: number;
   timeouts: HookTimeouts;
 }
 
@@ -93,6 +99,8 @@ interface ScalarSetting {
   fromFile(config: ConfigFile): unknown;
   /** The value in the original CLI's `~/.stigmer/config.yaml`, for the few settings it held. */
   fromHomeConfig?(home: HomeConfig): unknown;
+  /** `ms` for durations: kept in ms, shown as written (`30s`) by `config print`. */
+  unit?: 'ms';
 }
 
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
@@ -100,12 +108,25 @@ const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 const text = (expected: string, test: (s: string) => boolean) => (s: string) =>
   test(s) ? { value: s } : { error: `expected ${expected}, got ${JSON.stringify(s)}` };
 
-const duration = (s: string) => {
-  const ms = parseDuration(s);
-  return ms === undefined
-    ? { error: `expected a duration such as 30s, 10m or 1h, got ${JSON.stringify(s)}` }
-    : { value: ms };
-};
+/** A duration setting: parsed from env and flags within its range, read from a file the schema checked. */
+function durationSetting(
+  key: string,
+  env: string,
+  defaultMs: number,
+  fromFile: (config: ConfigFile) => string | number | undefined,
+): ScalarSetting {
+  return {
+    key,
+    env,
+    default: defaultMs,
+    unit: 'ms',
+    parse: (s) => durationIn(s, durationRange(key)),
+    fromFile: (c) => {
+      const raw = fromFile(c);
+      return raw === undefined ? undefined : parseDuration(raw);
+    },
+  };
+}
 
 /** One `llm.*` setting: also read from the original CLI's `~/.stigmer/config.yaml`. */
 function llmSetting(
@@ -147,6 +168,12 @@ export const SCALAR_SETTINGS: readonly ScalarSetting[] = [
     parse: text('an engine address such as unix:///var/run/docker.sock', (s) => /^[a-z]+:\/\//.test(s)),
     fromFile: (c) => c.engine?.host,
   },
+  durationSetting(
+    'engine.timeout',
+    'STIGMER_ENGINE_TIMEOUT',
+    DEFAULT_ENGINE_TIMEOUT_MS,
+    (c) => c.engine?.timeout,
+  ),
   {
     key: 'image.pullPolicy',
     env: 'STIGMER_PULL_POLICY',
@@ -164,20 +191,8 @@ export const SCALAR_SETTINGS: readonly ScalarSetting[] = [
         : { error: `expected a whole number of retries from 0 to 20, got ${JSON.stringify(s)}` },
     fromFile: (c) => c.pull?.retries,
   },
-  {
-    key: 'pull.retryDelay',
-    env: 'STIGMER_PULL_RETRY_DELAY',
-    default: 1000,
-    parse: duration,
-    fromFile: (c) => (c.pull?.retryDelay === undefined ? undefined : parseDuration(c.pull.retryDelay)),
-  },
-  {
-    key: 'pull.stallTimeout',
-    env: 'STIGMER_PULL_STALL_TIMEOUT',
-    default: 60_000,
-    parse: duration,
-    fromFile: (c) => (c.pull?.stallTimeout === undefined ? undefined : parseDuration(c.pull.stallTimeout)),
-  },
+  durationSetting('pull.retryDelay', 'STIGMER_PULL_RETRY_DELAY', 1000, (c) => c.pull?.retryDelay),
+  durationSetting('pull.stallTimeout', 'STIGMER_PULL_STALL_TIMEOUT', 60_000, (c) => c.pull?.stallTimeout),
   {
     key: 'offline',
     env: 'STIGMER_OFFLINE',
@@ -206,21 +221,9 @@ export const SCALAR_SETTINGS: readonly ScalarSetting[] = [
     parse: text('a folder path', (s) => s.length > 0),
     fromFile: (c) => c.server?.dataDir,
   },
-  {
-    key: 'server.readyTimeout',
-    env: 'STIGMER_READY_TIMEOUT',
-    default: 2 * 60_000,
-    parse: duration,
-    fromFile: (c) =>
-      c.server?.readyTimeout === undefined ? undefined : parseDuration(c.server.readyTimeout),
-  },
-  {
-    key: 'server.stopTimeout',
-    env: 'STIGMER_STOP_TIMEOUT',
-    default: 10_000,
-    parse: duration,
-    fromFile: (c) => (c.server?.stopTimeout === undefined ? undefined : parseDuration(c.server.stopTimeout)),
-  },
+  durationSetting('server.readyTimeout', 'STIGMER_READY_TIMEOUT', 2 * 60_000, (c) => c.server?.readyTimeout),
+  durationSetting('server.stopTimeout', 'STIGMER_STOP_TIMEOUT', 10_000, (c) => c.server?.stopTimeout),
+  durationSetting('server.settleTime', 'STIGMER_SETTLE_TIME', 3000, (c) => c.server?.settleTime),
   // The original CLI's LLM settings: environment, then config (ours, then its
   // ~/.stigmer/config.yaml), then its defaults; always passed to the container.
   llmSetting(
@@ -236,17 +239,13 @@ export const SCALAR_SETTINGS: readonly ScalarSetting[] = [
     'http://localhost:11434',
     'a URL such as http://localhost:11434',
   ),
-  ...HOOK_NAMES.map(
-    (hook): ScalarSetting => ({
-      key: `timeouts.${hook}`,
-      env: `STIGMER_TIMEOUT_${envSuffix(hook)}`,
-      default: DEFAULT_TIMEOUTS[hook],
-      parse: duration,
-      fromFile: (c) => {
-        const raw = c.timeouts?.[hook];
-        return raw === undefined ? undefined : parseDuration(raw);
-      },
-    }),
+  ...HOOK_NAMES.map((hook) =>
+    durationSetting(
+      `timeouts.${hook}`,
+      `STIGMER_TIMEOUT_${envSuffix(hook)}`,
+      DEFAULT_TIMEOUTS[hook],
+      (c) => c.timeouts?.[hook],
+    ),
   ),
 ];
 
@@ -285,7 +284,7 @@ export function resolveSettings(inputs: SettingInputs): ResolvedSettings {
   for (const setting of SCALAR_SETTINGS) {
     const entry = sources[setting.key];
     // Durations are kept in ms; the unit lets `config print` show them as written (`30s`).
-    if (entry && setting.parse === duration) entry.unit = 'ms';
+    if (entry && setting.unit) entry.unit = setting.unit;
   }
   if (envIssues.length > 0) {
     throw new ConfigError(
@@ -307,6 +306,7 @@ export function resolveSettings(inputs: SettingInputs): ResolvedSettings {
       localTag: value('image.localTag') as string,
       platform: value('image.platform') as string | undefined,
       engineHost: value('engine.host') as string | undefined,
+      engineTimeout: value('engine.timeout') as number,
       ...pullPolicyOf(String(value('image.pullPolicy'))),
       offline: value('offline') === true,
       pull: {
@@ -323,6 +323,7 @@ export function resolveSettings(inputs: SettingInputs): ResolvedSettings {
         model: value('llm.model') as string,
         baseUrl: value('llm.baseUrl') as string,
       },
+      settleTime: value('server.settleTime') as number,
       timeouts: Object.fromEntries(HOOK_NAMES.map((h) => [h, value(`timeouts.${h}`)])) as Record<
         HookName,
         number

@@ -162,6 +162,36 @@ describe('loading plugins named in a .stigmerrc', () => {
       ),
     });
   });
+
+  it('names the plugin when its factory throws: PLUGIN_INVALID, not an internal error', async () => {
+    const dir = await folderWith({
+      '.stigmerrc': 'plugins: [./factory-throws.mjs]\n',
+      'factory-throws.mjs': 'export default function factory() { throw new Error("no factory today"); }',
+    });
+    await expect(loadFrom(dir)).rejects.toMatchObject({
+      code: 'PLUGIN_INVALID',
+      details: { specifier: './factory-throws.mjs' },
+      message: expect.stringMatching(
+        /^Plugin "\.\/factory-throws\.mjs" \(file:.*factory-throws\.mjs\) is broken: its factory \(the default export\) threw: no factory today\. /,
+      ),
+    });
+  });
+
+  it('names the plugin when its options schema loader throws', async () => {
+    const dir = await folderWith({
+      '.stigmerrc': 'plugins: [[./schema-throws.mjs, {a: 1}]]\n',
+      'schema-throws.mjs': `export default {
+        name: 'schema-throws', version: '1.0.0', apply() {},
+        optionsSchema: async () => { throw new Error('cannot load my schema'); },
+      };`,
+    });
+    await expect(loadFrom(dir)).rejects.toMatchObject({
+      code: 'PLUGIN_INVALID',
+      message: expect.stringContaining(
+        'is broken: its options schema failed to load or to run: cannot load my schema.',
+      ),
+    });
+  });
 });
 
 describe('a first-party plugin installed beside the config', () => {

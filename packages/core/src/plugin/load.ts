@@ -1,9 +1,11 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { type ConfigIssue, issuesError } from '../config/issues.js';
 import type { PluginSpec } from '../config/settings.js';
 import { ConfigError } from '../errors.js';
 import { findInstalledPackage, type InstalledPackage } from './installed.js';
+import { importUserModule } from '../user-module.js';
 import { isPathSpecifier, packageCandidates } from './specifier.js';
 import type { LoadedPlugin, OptionsSchema, StigmerPlugin } from './types.js';
 
@@ -65,7 +67,7 @@ export async function loadEachPlugin(
       const { module, loadedFrom, installed } = imported.value;
       const plugin = toPlugin(module, spec, loadedFrom);
       const pluginOptions = options.validateOptions
-        ? await validateOptions(plugin, spec, options.origin)
+        ? await validateOptions(plugin, spec, options.origin, loadedFrom)
         : spec.options;
       loaded.push({
         plugin,
@@ -174,8 +176,17 @@ async function resolvePackage(name: string, parent: string): Promise<string> {
 
 async function importModule(url: string, spec: PluginSpec): Promise<PluginModule> {
   try {
-    return (await import(url)) as PluginModule;
+    return await importUserModule(
+      url,
+      () =>
+        new ConfigError(
+          'PLUGIN_INVALID',
+          `Plugin "${spec.specifier}" (${url}) never finished loading: its top-level await waits for something that can never happen (a promise nothing settles).`,
+          { details: { specifier: spec.specifier, index: spec.index } },
+        ),
+    );
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     if (isNotFound(error) && String((error as Error).message).includes(url.replace('file://', ''))) {
       throw new ConfigError(
         'PLUGIN_NOT_FOUND',
@@ -205,7 +216,12 @@ function isNotFound(error: unknown): boolean {
 /** Accepts a default (or `plugin`) export that is a plugin object or a factory returning one. */
 function toPlugin(module: PluginModule, spec: PluginSpec, loadedFrom: string): StigmerPlugin<unknown> {
   const exported = module.default ?? module.plugin;
-  const candidate = typeof exported === 'function' ? (exported as () => unknown)() : exported;
+  let candidate: unknown;
+  try {
+    candidate = typeof exported === 'function' ? (exported as () => unknown)() : exported;
+  } catch (error) {
+    throw pluginBroken(spec, loadedFrom, 'its factory (the default export) threw', error);
+  }
   const p = candidate as Partial<StigmerPlugin<unknown>> | undefined;
   if (!p || typeof p.name !== 'string' || typeof p.version !== 'string' || typeof p.apply !== 'function') {
     throw new ConfigError(
@@ -215,6 +231,16 @@ function toPlugin(module: PluginModule, spec: PluginSpec, loadedFrom: string): S
     );
   }
   return p as StigmerPlugin<unknown>;
+}
+
+/** `PLUGIN_INVALID` for a plugin whose own code failed while stigmer set it up. */
+function pluginBroken(spec: PluginSpec, loadedFrom: string, what: string, error: unknown): ConfigError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new ConfigError(
+    'PLUGIN_INVALID',
+    `Plugin "${spec.specifier}" (${loadedFrom}) is broken: ${what}: ${message}. This is a bug in the plugin: report it to its authors.`,
+    { cause: error, details: { specifier: spec.specifier, index: spec.index } },
+  );
 }
 
 /**
@@ -240,11 +266,17 @@ async function validateOptions(
   plugin: StigmerPlugin<unknown>,
   spec: PluginSpec,
   origin: string,
+  loadedFrom: string,
 ): Promise<unknown> {
   const schemaOrLoader = plugin.optionsSchema as OptionsSchema<unknown> | undefined;
   if (!schemaOrLoader) return spec.options;
-  const schema = typeof schemaOrLoader === 'function' ? await schemaOrLoader() : schemaOrLoader;
-  const result = await schema['~standard'].validate(spec.options);
+  let result: Awaited<ReturnType<StandardSchemaV1<unknown, unknown>['~standard']['validate']>>;
+  try {
+    const schema = typeof schemaOrLoader === 'function' ? await schemaOrLoader() : schemaOrLoader;
+    result = await schema['~standard'].validate(spec.options);
+  } catch (error) {
+    throw pluginBroken(spec, loadedFrom, 'its options schema failed to load or to run', error);
+  }
   if (!result.issues) return result.value;
   throw issuesError(
     'PLUGIN_OPTIONS_INVALID',
