@@ -1,11 +1,12 @@
 import { interruption } from '../engine/pull.js';
 import type { ContainerInfo } from '../engine/types.js';
-import { isStigmerError, ServerError } from '../errors.js';
+import { isStigmerError, ServerError, type StigmerError } from '../errors.js';
 import type { ResolvedImage } from '../image/types.js';
 import { resolveImage } from '../pipeline/resolve.js';
 import { requestFor, type Session } from '../session.js';
 import type { ServerState } from '../state/store.js';
 import { type LifecycleOptions, lockFor, type ServerPlace, serverPlace } from './context.js';
+import { lastOutput, withEvidence } from './evidence.js';
 import { findContainer } from './find.js';
 import {
   fingerprint,
@@ -59,9 +60,11 @@ const LIVE_STATES = new Set(['running', 'restarting', 'paused']);
  * - running with a difference: fail with `SERVER_CONFIG_CHANGED` listing what
  *   differs, or replace it when `restart` is set;
  * - a stopped leftover: remove it;
- * create and start the container, wait until it runs (and is healthy when the
- * image has a HEALTHCHECK), record the state, run `afterStart`.
- * An interruption or failure after the container was created removes it.
+ * create and start the container, wait until it is ready (healthy when the
+ * image has a HEALTHCHECK, else running undisturbed for `server.settleTime`),
+ * record the state, run `afterStart`. A container that does not start is
+ * stopped and kept for `server logs`, its last output in the error; an
+ * interruption or any other failure after it was created removes it.
  */
 export async function startServer(session: Session, options: StartOptions): Promise<StartOutcome> {
   const place = serverPlace(session, options);
@@ -187,7 +190,11 @@ async function clearTheWay(
   return [await removeGracefully(session.engine, existing, session.settings.stopTimeout, options.signal)];
 }
 
-/** Creates, starts and waits; whatever goes wrong (an interruption too) removes the container again. */
+/**
+ * Creates, starts and waits. A container that did not start is stopped and
+ * kept, with its last output quoted in the error (its evidence); whatever
+ * else goes wrong (an interruption too) removes it again.
+ */
 async function createAndWait(
   session: Session,
   spec: ContainerSpec,
@@ -205,6 +212,7 @@ async function createAndWait(
     const info = await waitReady(engine, id, {
       name: spec.name,
       timeoutMs: settings.readyTimeout,
+      settleMs: settings.settleTime,
       signal,
       onHealthWait: () => {
         waitedForHealth = true;
@@ -213,9 +221,29 @@ async function createAndWait(
     });
     return { info, waitedForHealth };
   } catch (error) {
+    if (isStigmerError(error) && error.code === 'SERVER_START_FAILED' && !signal?.aborted)
+      throw await keptAsEvidence(session, id, spec.name, error);
     await engine.removeContainer(id, { force: true }).catch(() => {});
     throw error;
   }
+}
+
+/**
+ * Reads the last output of a container that did not start, then stops it
+ * (a crash loop ends there) and keeps it for `server logs`; when it cannot
+ * be stopped, it is removed. The error carries the output either way.
+ */
+async function keptAsEvidence(session: Session, id: string, name: string, error: StigmerError) {
+  const { engine, settings, pipeline } = session;
+  const output = await lastOutput(engine, id, (text) => pipeline.redact(text));
+  let kept = true;
+  try {
+    await engine.stopContainer(id, Math.round(settings.stopTimeout / 1000));
+  } catch {
+    kept = false;
+    await engine.removeContainer(id, { force: true }).catch(() => {});
+  }
+  return withEvidence(error, name, output, kept);
 }
 
 /** Starts the container; an engine that refuses (no such executable, a bad mount) means it did not start. */

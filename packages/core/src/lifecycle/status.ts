@@ -2,7 +2,7 @@ import type { Session } from '../session.js';
 import type { LockHolder } from '../state/lock.js';
 import { type LifecycleOptions, serverPlace } from './context.js';
 import { findContainer } from './find.js';
-import { isOurs } from './labels.js';
+import { isOurs, LABELS } from './labels.js';
 import { type ContainerView, containerView } from './view.js';
 
 /** What `stigmer server status` reports. */
@@ -22,6 +22,12 @@ export interface ServerStatus {
   /** `stale` when the state file names a container that is gone or another one. */
   stateFile: 'ok' | 'missing' | 'stale';
   dataDir: string;
+  /**
+   * The data folder the container was started for (its label), when that is
+   * not `dataDir`: another stigmer setup (STIGMER_DATA_DIR, server.dataDir)
+   * owns it, though it carries the configured name.
+   */
+  otherDataDir: string | undefined;
   /** A live stigmer process holding the lifecycle lock (a start in progress), if any. */
   lock: LockHolder | undefined;
 }
@@ -55,6 +61,12 @@ export async function serverStatus(
     foundBy: found?.foundBy,
     stateFile: !state ? 'missing' : state.containerId === found?.info.id ? 'ok' : 'stale',
     dataDir: place.dataDir,
+    otherDataDir: otherDataDir(found?.info.labels, place.dataDir),
     lock,
   };
+}
+
+function otherDataDir(labels: Readonly<Record<string, string>> | undefined, dataDir: string) {
+  const labelled = labels && isOurs(labels) ? labels[LABELS.dataDir] : undefined;
+  return labelled !== undefined && labelled !== dataDir ? labelled : undefined;
 }

@@ -1,6 +1,6 @@
 import { interruption } from '../engine/pull.js';
 import type { ContainerInfo, Engine } from '../engine/types.js';
-import { InterruptedError } from '../errors.js';
+import { InterruptedError, isStigmerError } from '../errors.js';
 import type { Session } from '../session.js';
 import { type LifecycleOptions, lockFor, serverPlace } from './context.js';
 import { findAllContainers } from './find.js';
@@ -21,6 +21,12 @@ export interface StopOutcome {
   dataDir: string;
   /** Empty when nothing was there: stopping a stopped server succeeds. */
   containers: StoppedContainer[];
+  /**
+   * The signal (`SIGINT`, `SIGTERM`) that arrived after the containers were
+   * stopped and removed, while the `afterStop` hooks ran; they did not finish.
+   * The stop itself is done.
+   */
+  interruptedAfterStop?: string | undefined;
 }
 
 const LIVE_STATES = new Set(['running', 'restarting', 'paused']);
@@ -92,10 +98,16 @@ export async function stopUnderLock(
     stopped.push(done);
   }
   await store.clear();
-  await pipeline.call('afterStop', {
-    ...request,
-    stopped: stopped.some((c) => c.wasRunning),
-    removed: stopped.length > 0,
-  });
+  try {
+    await pipeline.call('afterStop', {
+      ...request,
+      stopped: stopped.some((c) => c.wasRunning),
+      removed: stopped.length > 0,
+    });
+  } catch (error) {
+    // The stop is done: an interrupt now cuts the hooks short, it does not undo what was done.
+    if (!isStigmerError(error) || error.code !== 'INTERRUPTED') throw error;
+    return { dataDir, containers: stopped, interruptedAfterStop: String(error.details.signal ?? 'SIGINT') };
+  }
   return { dataDir, containers: stopped };
 }

@@ -25,11 +25,12 @@ const base: ContainerInfo = {
 };
 
 /** An engine whose container goes through `states`, one per inspect (the last repeats). */
-function engineThrough(states: Partial<ContainerInfo>[]): Engine {
+function engineThrough(states: Partial<ContainerInfo>[]): Engine & { inspections: () => number } {
   let i = 0;
   return {
     inspectContainer: async () => ({ ...base, ...states[Math.min(i++, states.length - 1)] }),
-  } as unknown as Engine;
+    inspections: () => i,
+  } as unknown as Engine & { inspections: () => number };
 }
 
 describe('waiting for the container to be ready', () => {
@@ -103,5 +104,55 @@ describe('waiting for the container to be ready', () => {
     });
     setTimeout(() => controller.abort(), 20);
     await expect(waiting).rejects.toMatchObject({ code: 'INTERRUPTED' });
+  });
+});
+
+describe('readiness without a HEALTHCHECK: a settle time, and no restart', () => {
+  const run1 = { state: 'running' as const, startedAt: '2026-01-01T00:00:00.1Z' };
+  const run2 = { state: 'running' as const, startedAt: '2026-01-01T00:00:00.9Z' };
+
+  it('does not take the first "running" for started: it waits out the settle time, the same run throughout', async () => {
+    const engine = engineThrough([run1]);
+    const info = await waitReady(engine, 'c1', { name: 'runner', timeoutMs: 5000, settleMs: 40, pollMs: 1 });
+    expect(info.state).toBe('running');
+    expect(engine.inspections()).toBeGreaterThan(1);
+  });
+
+  it('fails when it exits within the settle time', async () => {
+    const engine = engineThrough([run1, run1, { state: 'exited', exitCode: 2 }]);
+    await expect(
+      waitReady(engine, 'c1', { name: 'runner', timeoutMs: 5000, settleMs: 10_000, pollMs: 1 }),
+    ).rejects.toThrow('runner did not start: it exited with code 2');
+  });
+
+  it('fails when it was restarted between two looks, though never seen stopped', async () => {
+    const engine = engineThrough([run1, run2]);
+    await expect(
+      waitReady(engine, 'c1', { name: 'runner', timeoutMs: 5000, settleMs: 10_000, pollMs: 1 }),
+    ).rejects.toThrow('keeps exiting and the engine restarts it');
+  });
+
+  it('fails when the first look already finds it restarted (it crashed before stigmer looked)', async () => {
+    const engine = engineThrough([{ ...run2, restartCount: 1, exitCode: 1 }]);
+    await expect(
+      waitReady(engine, 'c1', { name: 'runner', timeoutMs: 5000, settleMs: 10_000, pollMs: 1 }),
+    ).rejects.toMatchObject({
+      code: 'SERVER_START_FAILED',
+      message: expect.stringContaining('last exit code 1, 1 restart)'),
+      details: { restartCount: 1, state: 'running' },
+    });
+  });
+
+  it('says how long it ran of the settle time when the ready timeout comes first', async () => {
+    const engine = engineThrough([run1]);
+    await expect(
+      waitReady(engine, 'c1', { name: 'runner', timeoutMs: 30, settleMs: 60_000, pollMs: 1 }),
+    ).rejects.toThrow(/not ready within 30ms \(it had run for \d+ms of the 60s it must run undisturbed/);
+  });
+
+  it('takes the first "running" with a settle time of 0', async () => {
+    const engine = engineThrough([run1]);
+    await waitReady(engine, 'c1', { name: 'runner', timeoutMs: 1000, settleMs: 0 });
+    expect(engine.inspections()).toBe(1);
   });
 });

@@ -10,6 +10,12 @@ export interface WaitOptions {
   name: string;
   /** Give up after this long (`server.readyTimeout`). */
   timeoutMs: number;
+  /**
+   * Without a HEALTHCHECK: how long the container must be seen running, the
+   * same run throughout, before it counts as started (`server.settleTime`).
+   * 0: the first "running" counts. Default 0.
+   */
+  settleMs?: number | undefined;
   signal?: AbortSignal | undefined;
   /** Told once when the wait is for a health check (which takes a while). */
   onHealthWait?: (() => void) | undefined;
@@ -17,26 +23,43 @@ export interface WaitOptions {
   pollMs?: number;
 }
 
+/** The first time the container was seen running: which run, and when the answer came. */
+interface FirstRun {
+  startedAt: string;
+  answeredAt: number;
+}
+
+/** The outcome of one look: ready, worth waiting for (and how long at most), or failed for good. */
+type Verdict = { ready: true } | { ready: false; reason: string; fatal: boolean; recheckInMs?: number };
+
 /**
- * Waits until the container runs and, when it has a HEALTHCHECK, until the
- * engine calls it healthy. Fails with `SERVER_START_FAILED` as soon as the
- * container exits, restarts (a crash under a restart policy), turns
- * unhealthy or the timeout passes; the message says which, with the engine's
- * last health output. Returns the container as last inspected.
+ * Waits until the container is ready: healthy when it has a HEALTHCHECK;
+ * without one, running the same run (no exit, no restart) for `settleMs`.
+ * The settle time is measured between the engine's answers, from the end of
+ * the first answer that saw it running to the start of the request that saw
+ * it still running: a slow engine or a loaded machine can only make the wait
+ * longer, never shorter, so a container that exits within the settle time
+ * fails, every time. Fails with `SERVER_START_FAILED` as soon as the
+ * container exits, is restarted (a crash under a restart policy, however
+ * quick), turns unhealthy or the timeout passes; the message says which, with
+ * the engine's last health output. Returns the container as last inspected.
  */
 export async function waitReady(engine: Engine, id: string, options: WaitOptions): Promise<ContainerInfo> {
   const deadline = Date.now() + options.timeoutMs;
+  const settleMs = options.settleMs ?? 0;
   let interval = options.pollMs ?? 50;
   let told = false;
-  let firstRestarts: number | undefined;
+  let first: FirstRun | undefined;
   for (;;) {
     if (options.signal?.aborted) throw interruption(options.signal);
+    const askedAt = Date.now();
     const info = await engine.inspectContainer(id);
+    const answeredAt = Date.now();
     if (!info) throw failed(options.name, 'it was removed while stigmer waited for it to start');
-    firstRestarts ??= info.restartCount;
-    const problem = notReady(info, firstRestarts);
-    if (problem === undefined) return info;
-    if (problem.fatal) throw failed(info.name, problem.reason, info);
+    if (info.state === 'running' && first === undefined) first = { startedAt: info.startedAt, answeredAt };
+    const verdict = judge(info, first, askedAt, settleMs);
+    if (verdict.ready) return info;
+    if (verdict.fatal) throw failed(info.name, verdict.reason, info);
     if (info.state === 'running' && info.hasHealthcheck && !told) {
       told = true;
       options.onHealthWait?.();
@@ -44,14 +67,13 @@ export async function waitReady(engine: Engine, id: string, options: WaitOptions
     if (Date.now() >= deadline) {
       throw failed(
         info.name,
-        `it was not ready within ${formatDuration(options.timeoutMs)} (${problem.reason}). If it needs longer, raise "server.readyTimeout" in your stigmer config (or set STIGMER_READY_TIMEOUT).`,
+        `it was not ready within ${formatDuration(options.timeoutMs)} (${verdict.reason}). If it needs longer, raise "server.readyTimeout" in your stigmer config (or set STIGMER_READY_TIMEOUT).`,
         info,
       );
     }
+    const wait = Math.min(interval, verdict.recheckInMs ?? interval, Math.max(1, deadline - Date.now()));
     try {
-      await sleep(Math.min(interval, Math.max(1, deadline - Date.now())), undefined, {
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
+      await sleep(Math.max(1, wait), undefined, options.signal ? { signal: options.signal } : {});
     } catch {
       throw interruption(options.signal as AbortSignal);
     }
@@ -59,28 +81,38 @@ export async function waitReady(engine: Engine, id: string, options: WaitOptions
   }
 }
 
-/** Why the container is not ready yet (`fatal` when waiting cannot help), or `undefined` when it is. */
-function notReady(
-  info: ContainerInfo,
-  firstRestarts: number,
-): { reason: string; fatal: boolean } | undefined {
+/** Why the container is not ready yet (`fatal` when waiting cannot help), or ready. */
+function judge(info: ContainerInfo, first: FirstRun | undefined, askedAt: number, settleMs: number): Verdict {
   if (info.state === 'exited' || info.state === 'dead') {
     const why = info.error ? `: ${info.error}` : '';
-    return { reason: `it exited with code ${info.exitCode}${why}`, fatal: true };
+    return { ready: false, reason: `it exited with code ${info.exitCode}${why}`, fatal: true };
   }
-  if (info.state === 'restarting' || info.restartCount > firstRestarts) {
+  // A container stigmer just created has never been restarted: any restart is a crash.
+  const restarted = info.restartCount > 0 || (first !== undefined && info.startedAt !== first.startedAt);
+  if (info.state === 'restarting' || restarted) {
     return {
-      reason: `it keeps exiting and the engine restarts it (last exit code ${info.exitCode})`,
+      ready: false,
+      reason: `it keeps exiting and the engine restarts it (last exit code ${info.exitCode}, ${info.restartCount} restart${info.restartCount === 1 ? '' : 's'})`,
       fatal: true,
     };
   }
-  if (info.state !== 'running') return { reason: `it is ${info.state}`, fatal: false };
-  if (!info.hasHealthcheck || info.health === 'healthy') return undefined;
-  if (info.health === 'unhealthy') {
-    const output = info.healthOutput ? ` The last health check said: ${info.healthOutput}` : '';
-    return { reason: `its health check reports it unhealthy.${output}`, fatal: true };
+  if (info.state !== 'running') return { ready: false, reason: `it is ${info.state}`, fatal: false };
+  if (info.hasHealthcheck) {
+    if (info.health === 'healthy') return { ready: true };
+    if (info.health === 'unhealthy') {
+      const output = info.healthOutput ? ` The last health check said: ${info.healthOutput}` : '';
+      return { ready: false, reason: `its health check reports it unhealthy.${output}`, fatal: true };
+    }
+    return { ready: false, reason: 'its health check has not passed yet', fatal: false };
   }
-  return { reason: 'its health check has not passed yet', fatal: false };
+  const ranMs = first ? askedAt - first.answeredAt : 0;
+  if (ranMs >= settleMs) return { ready: true };
+  return {
+    ready: false,
+    reason: `it had run for ${formatDuration(Math.max(0, ranMs))} of the ${formatDuration(settleMs)} it must run undisturbed ("server.settleTime")`,
+    fatal: false,
+    recheckInMs: settleMs - Math.max(0, ranMs),
+  };
 }
 
 function failed(name: string, reason: string, info?: ContainerInfo): ServerError {
@@ -96,6 +128,7 @@ function failed(name: string, reason: string, info?: ContainerInfo): ServerError
               health: info.health ?? null,
               exitCode: info.exitCode,
               restartCount: info.restartCount,
+              ...(info.healthOutput ? { healthOutput: info.healthOutput } : {}),
             }
           : {}),
       },

@@ -177,9 +177,18 @@ export class Pipeline {
         reject(error);
       }, limit);
     });
+    // An interrupted run does not wait for a tap that ignores its signal.
+    const interrupted = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+    });
+    interrupted.catch(() => {});
     try {
       const ctx = this.context(loaded, hook, entry, controller.signal);
-      const result = await Promise.race([Promise.resolve().then(() => fn(payload, ctx)), timedOut]);
+      const result = await Promise.race([
+        Promise.resolve().then(() => fn(payload, ctx)),
+        timedOut,
+        interrupted,
+      ]);
       const problem = checkResult(hook, result);
       if (problem) {
         throw new PluginError('PLUGIN_INVALID_RESULT', `Plugin "${name}" ${problem} (hook "${hook}").`, {
