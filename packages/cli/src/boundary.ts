@@ -3,16 +3,28 @@ import { EXIT_CODES, EXIT_INTERNAL, exitCodeForSignal } from './exit-codes.js';
 import type { GlobalOptions } from './options.js';
 import { explainBlock, traceJson } from './output/explain.js';
 import { Output } from './output/output.js';
-import { interruptSignal } from './signals.js';
+import { debugText, internalErrorMessage } from './internal-error.js';
+import { interrupts } from './signals.js';
 
 /** What a command's body gets: where to write, when to stop, and slots for what it found. */
 export interface CommandContext {
   output: Output;
+  /** Aborts on SIGINT/SIGTERM, once the command is interruptible (see `interruptible`). */
   signal: AbortSignal;
-  /** Set by the command once opened, so a failure can still print the trace and the config file. */
+  /**
+   * Set by the command once opened, so a failure can still print the trace and the config file.
+   * Setting it also makes the command interruptible: its config and plugins
+   * are loaded, and what follows can be undone on Ctrl-C.
+   */
   session?: Session;
   /** Set once the engine answered, so a failure can still name it. */
   endpoint?: EngineEndpoint;
+  /**
+   * From here on Ctrl-C (SIGINT, SIGTERM) unwinds the command: it releases
+   * what it holds and exits 130/143. Before, while user code loads, the
+   * signal ends the process at once (see `signals.ts`).
+   */
+  interruptible(): void;
 }
 
 /** Opens the engine of a session and keeps its address for `--explain`, whatever happens next. */
@@ -29,7 +41,20 @@ export async function runCommand(
   options: GlobalOptions,
   body: (ctx: CommandContext) => Promise<void>,
 ): Promise<void> {
-  const ctx: CommandContext = { output: new Output(options), signal: interruptSignal() };
+  const interrupt = interrupts();
+  let session: Session | undefined;
+  const ctx: CommandContext = {
+    output: new Output(options),
+    signal: interrupt.signal,
+    get session() {
+      return session;
+    },
+    set session(value) {
+      session = value;
+      interrupt.arm();
+    },
+    interruptible: () => interrupt.arm(),
+  };
   try {
     await body(ctx);
   } catch (error) {
@@ -47,9 +72,7 @@ function report(error: unknown, ctx: CommandContext, options: GlobalOptions): nu
       ? exitCodeForSignal(String(error.details.signal))
       : (EXIT_CODES[error.code] ?? EXIT_INTERNAL)
     : EXIT_INTERNAL;
-  const message = known
-    ? error.message
-    : `Internal error: ${error instanceof Error ? error.message : String(error)}\nThis is a bug in stigmer; rerun with --debug and report the output.`;
+  const message = known ? error.message : internalErrorMessage(error);
   if (options.json) {
     const { plugin, hook, details } = known ? error : { plugin: undefined, hook: undefined, details: {} };
     output.document({
@@ -74,13 +97,4 @@ function report(error: unknown, ctx: CommandContext, options: GlobalOptions): nu
   }
   if (options.debug) output.error(debugText(error));
   return exit;
-}
-
-function debugText(error: unknown): string {
-  const parts: string[] = [];
-  for (let e: unknown = error; e !== undefined; e = e instanceof Error ? e.cause : undefined) {
-    parts.push(e instanceof Error ? (e.stack ?? e.message) : String(e));
-    if (parts.length > 5) break;
-  }
-  return `\n--debug:\n${parts.join('\ncaused by: ')}`;
 }

@@ -12,10 +12,13 @@ import { sessionOptions } from '../session.js';
 export async function imageImport(ctx: CommandContext, options: GlobalOptions, dir: string) {
   const { output } = ctx;
   const { settings } = await loadSettings(sessionOptions(options, output, ctx.signal));
+  ctx.interruptible();
   const { DockerEngine } = await import('@stigmer/core');
   const engine = new DockerEngine({
     env: process.env,
     ...(settings.engineHost ? { host: settings.engineHost } : {}),
+    callTimeoutMs: settings.engineTimeout,
+    signal: ctx.signal,
   });
   ctx.endpoint = await engine.connect();
   const { importImages } = await import('@stigmer/plugin-offline/archive');

@@ -23,6 +23,7 @@ export async function serverStatus(ctx: CommandContext, options: GlobalOptions) 
       uptimeMs: status.uptimeMs ?? null,
       foundBy: status.foundBy ?? null,
       lock: status.lock ?? null,
+      otherDataDir: status.otherDataDir ?? null,
       image: status.container?.image ?? null,
       digest: status.container?.digest ?? null,
       restartCount: status.container?.restartCount ?? null,
@@ -57,7 +58,13 @@ function statusLines(status: ServerStatus, imageSize: number | undefined): strin
   else if (container.state === 'exited') lines.push(`  exit code:   ${container.exitCode}`);
   lines.push(`  restarts:    ${container.restartCount}`);
   if (container.startedBy) lines.push(`  started by:  stigmer ${container.startedBy}`);
-  lines.push(`  data folder: ${status.dataDir}`);
+  if (status.otherDataDir) {
+    lines.push(
+      `  data folder: ${status.otherDataDir}`,
+      `  note: this container belongs to that other data folder, not to yours (${status.dataDir});`,
+      '        another stigmer setup (STIGMER_DATA_DIR, server.dataDir) started it under the same name',
+    );
+  } else lines.push(`  data folder: ${status.dataDir}`);
   if (status.stateFile !== 'ok')
     lines.push(`  note: found by ${status.foundBy}; the state file is ${status.stateFile}`);
   return lines;

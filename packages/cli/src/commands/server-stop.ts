@@ -26,6 +26,11 @@ export async function serverStop(ctx: CommandContext, options: GlobalOptions) {
     },
   });
   const trace = session.pipeline.trace.entries;
+  if (outcome.interruptedAfterStop) {
+    output.warn(
+      `${outcome.interruptedAfterStop} arrived after the stop was done; the plugins' afterStop hooks were cut short.`,
+    );
+  }
   if (options.json) {
     output.result({
       ...outcome,
