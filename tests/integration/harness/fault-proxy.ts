@@ -60,6 +60,15 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
+/** The error a registry (the distribution spec) sends with each status, as ghcr.io words it. */
+function registryError(status: number): { code: string; message: string } {
+  if (status === 429) return { code: 'TOOMANYREQUESTS', message: 'rate limit exceeded (fault proxy)' };
+  if (status === 401) return { code: 'UNAUTHORIZED', message: 'authentication required (fault proxy)' };
+  if (status === 403)
+    return { code: 'DENIED', message: 'requested access to the resource is denied (fault proxy)' };
+  return { code: 'UNKNOWN', message: 'fault proxy error' };
+}
+
 function targetOf(path: string): FaultTarget | undefined {
   if (/^\/v2\/.+\/manifests\//.test(path)) return 'manifest';
   if (/^\/v2\/.+\/blobs\/sha256:/.test(path)) return 'blob';
@@ -95,14 +104,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     const early = take(target, 'request');
     if (early?.fault.kind === 'status') {
       record.outcome = `status ${early.fault.status}`;
-      const body = JSON.stringify({
-        errors: [
-          {
-            code: early.fault.status === 429 ? 'TOOMANYREQUESTS' : 'UNKNOWN',
-            message: early.fault.status === 429 ? 'rate limit exceeded (fault proxy)' : 'fault proxy error',
-          },
-        ],
-      });
+      const body = JSON.stringify({ errors: [registryError(early.fault.status)] });
       res.writeHead(early.fault.status, {
         'content-type': 'application/json',
         'content-length': Buffer.byteLength(body),

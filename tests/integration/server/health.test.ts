@@ -16,12 +16,17 @@ import {
 
 afterEach(cleanupFixtures);
 
-/** The test image plus a HEALTHCHECK that passes once /tmp/healthy exists. */
+/** The test image plus a HEALTHCHECK that passes once /tmp/healthy exists (and says so when it does not). */
 const HEALTH_IMAGE = `stigmer-it/health-runner:${process.pid}`;
 /** The same check with a 5-minute start period: failures do not count, it stays "starting". */
 const SLOW_HEALTH_IMAGE = `stigmer-it/health-runner:${process.pid}-slow`;
 
-const check = { Test: ['CMD-SHELL', 'test -e /tmp/healthy'], Interval: 1e9, Timeout: 1e9, Retries: 2 };
+const check = {
+  Test: ['CMD-SHELL', 'test -e /tmp/healthy || { echo "/tmp/healthy is missing"; exit 1; }'],
+  Interval: 1e9,
+  Timeout: 1e9,
+  Retries: 2,
+};
 
 /**
  * Made by committing a container of the test image with a health check in
@@ -73,14 +78,24 @@ describe('stigmer server start with a HEALTHCHECK in the image', () => {
     expect(status).toMatchObject({ state: 'running', health: 'healthy' });
   });
 
-  it('fails with exit 12 when it turns unhealthy, and removes the container', async () => {
-    const f = await healthFixture('while :; do sleep 1; done');
-    const result = await runStigmer(f, ['server', 'start']);
+  it('fails with exit 12 when it turns unhealthy, quoting its output and the last health check, and keeps it stopped', async () => {
+    const f = await healthFixture('echo "booting with key $ANTHROPIC_API_KEY"; while :; do sleep 1; done');
+    const result = await runStigmer(f, ['server', 'start', '--json']);
     expect(result.exitCode).toBe(12);
-    expect(result.stderr).toContain(
+    const { error } = JSON.parse(result.stdout);
+    expect(error.message).toContain(
       `The agent-runner container ${f.name} did not start: its health check reports it unhealthy.`,
     );
-    expect(await inspect(f.name)).toBeUndefined();
+    expect(error.message).toContain('  | booting with key ***');
+    expect(error.message).toContain('The last health check said: /tmp/healthy is missing');
+    expect(error.details).toMatchObject({
+      kept: true,
+      output: ['booting with key ***'],
+      health: 'unhealthy',
+      healthOutput: '/tmp/healthy is missing',
+    });
+    expect(result.stdout + result.stderr).not.toContain(f.canary);
+    expect((await inspect(f.name))?.State.Running).toBe(false);
   });
 
   it('fails with exit 12 naming server.readyTimeout when health takes longer than allowed', async () => {
@@ -89,7 +104,8 @@ describe('stigmer server start with a HEALTHCHECK in the image', () => {
     expect(result.exitCode).toBe(12);
     // Before the first probe the engine says "starting"; with retries it may already have failed once.
     expect(result.stderr).toMatch(/not ready within 1\.5s|unhealthy/);
-    expect(await inspect(f.name)).toBeUndefined();
+    expect(result.stderr).toContain('It printed nothing.');
+    expect((await inspect(f.name))?.State.Running).toBe(false);
   });
 
   it('on SIGINT while waiting for health: removes the half-started container and the lock, exits 130', async () => {
@@ -117,6 +133,10 @@ describe('stigmer server start with a HEALTHCHECK in the image', () => {
     expect(result.exitCode).toBe(12);
     expect(result.stderr).toContain(`The agent-runner container ${f.name} did not start.`);
     expect(result.stderr).toMatch(/no such file or directory|not found/);
+    // Kept (never started), so `docker inspect` still shows the engine's error; the next start replaces it.
+    expect((await inspect(f.name))?.State.Error).toMatch(/no such file or directory/);
+    const stopped = await runStigmer(f, ['server', 'stop']);
+    expect(stopped.exitCode).toBe(0);
     expect(await inspect(f.name)).toBeUndefined();
   });
 });

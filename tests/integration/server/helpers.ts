@@ -66,6 +66,8 @@ export interface FixtureOptions {
   files?: Record<string, string>;
   /** `server` settings besides the name and data folder. */
   server?: Record<string, unknown>;
+  /** More top-level settings (`pull`, `engine`, `timeouts`...). */
+  config?: Record<string, unknown>;
 }
 
 /** A project with a .stigmerrc that isolates this test and never reaches ghcr.io. */
@@ -94,7 +96,9 @@ export async function serverFixture(options: FixtureOptions = {}): Promise<Serve
       ['agent-runner', { command: LOOP_COMMAND, init: true, ...options.agentRunner }],
       ...(options.extraPlugins ?? []),
     ],
-    server: { containerName: name, dataDir, ...options.server },
+    // A short settle time keeps the many starts of these tests quick; readiness tests set their own.
+    server: { containerName: name, dataDir, settleTime: '300ms', ...options.server },
+    ...options.config,
   };
   const cwd = await projectDir({ '.stigmerrc': JSON.stringify(config, null, 2), ...options.files });
   made.dirs.push(cwd, path.dirname(dataDir));

@@ -264,6 +264,27 @@ export type ProbeResult =
   | { ok: true; platform?: string }
   | { ok: false; failure: ProbeFailure; detail: string };
 
+/**
+ * Codes of errors that mean the engine cannot be reached, or went away in
+ * the middle of a call (ECONNRESET, EPIPE: crashed, stopped, restarted).
+ */
+const CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOENT',
+  'EACCES',
+  'EPERM',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+]);
+
+/** True for an error of the connection to the engine (not of the engine's answer). */
+export function isConnectionError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && CONNECTION_ERRORS.has(code);
+}
+
 /** Maps a connection error to a failure kind. */
 export function classifyConnectionError(error: unknown): ProbeFailure {
   switch ((error as NodeJS.ErrnoException | undefined)?.code) {

@@ -9,7 +9,13 @@ import type { ContainerSpec } from '../lifecycle/types.js';
 import { badRefError, inspectAnswer, isContainerRef, isImageRef, listAnswer } from './answer.js';
 import { loadImages, saveImages } from './archive.js';
 import { type CallDeadline, callDeadline, DEFAULT_ENGINE_TIMEOUT_MS, noAnswerError } from './deadline.js';
-import { classifyConnectionError, type Discovery, discoverEngine, type EngineCandidate } from './discover.js';
+import {
+  classifyConnectionError,
+  type Discovery,
+  discoverEngine,
+  type EngineCandidate,
+  isConnectionError,
+} from './discover.js';
 import { engineMessage, interruption, pullImage } from './pull.js';
 import type {
   ContainerInfo,
@@ -49,9 +55,6 @@ export interface DockerEngineOptions {
    */
   signal?: AbortSignal | undefined;
 }
-
-/** Codes of errors that mean the engine could not be reached at all. */
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'EPERM', 'EHOSTUNREACH', 'ENOTFOUND']);
 
 const CONTAINER_STATES = new Set<ContainerInfo['state']>([
   'created',
@@ -185,11 +188,6 @@ export function toCreateOptions(spec: ContainerSpec): Dockerode.ContainerCreateO
 function statusCodeOf(error: unknown): number | undefined {
   const code = (error as { statusCode?: unknown } | null)?.statusCode;
   return typeof code === 'number' ? code : undefined;
-}
-
-function isConnectionError(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  return typeof code === 'string' && CONNECTION_ERRORS.has(code);
 }
 
 /**

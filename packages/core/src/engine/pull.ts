@@ -3,6 +3,7 @@ import type Dockerode from 'dockerode';
 import { formatDuration } from '../duration.js';
 import { EngineError, InterruptedError, isStigmerError, PullError } from '../errors.js';
 import { callDeadline } from './deadline.js';
+import { isConnectionError } from './discover.js';
 import type { PullEvent, PullOptions, PullResult, RegistryAuth } from './types.js';
 
 /**
@@ -259,8 +260,6 @@ export function pullQuery(reference: string): { fromImage: string; tag: string }
   return { fromImage: reference, tag: 'latest' };
 }
 
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'EPERM', 'EHOSTUNREACH', 'ENOTFOUND']);
-
 /**
  * Pulls `reference` with `docker.createImage` (what `docker.pull` calls,
  * without its looser name splitting) and follows the stream. Rejections:
@@ -293,9 +292,7 @@ export async function pullImage(
     if (deadline.expired) throw stalled(reference, stallTimeoutMs ?? 0);
     if (signal?.aborted) throw interruption(signal);
     if (isStigmerError(error)) throw error;
-    const code = (error as NodeJS.ErrnoException | null)?.code;
-    if (typeof code === 'string' && CONNECTION_ERRORS.has(code))
-      throw options.mapError(error, `pull ${reference}`);
+    if (isConnectionError(error)) throw options.mapError(error, `pull ${reference}`);
     const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
     throw pullFailed(
       reference,

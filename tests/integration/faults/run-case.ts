@@ -1,0 +1,257 @@
+import { spawn } from 'node:child_process';
+import { readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type CliResult, STIGMER_BIN } from '../cli/run.js';
+import { harness, harnessDocker } from '../harness/context.js';
+import { startEngineProxy } from '../harness/engine-proxy.js';
+import type { FaultProxy } from '../harness/fault-proxy.js';
+import { removeImages } from '../harness/images.js';
+import { cleanupFixtures, cliEnv, inspect, serverFixture } from '../server/helpers.js';
+import { startStallingRegistry } from '../server/stalling-registry.js';
+import type { CaseOutcome, FaultCase, RunSpec, World, WorldBase } from './fault-case.js';
+
+/** What a run printed when Node itself reported an error: `    at fn (file:1:2)`, `node:internal`, `Node.js v20`. */
+const STACK_TRACE = /^\s+at .+:\d+:\d+\)?$|node:internal\/|^Node\.js v\d+/m;
+/** Exit codes stigmer documents (README): anything else is a crash. 1 is "a bug". */
+const DOCUMENTED_EXITS = new Set([
+  0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 69, 70, 73, 74, 78, 130, 143,
+]);
+const DEFAULT_HANG_MS = 30_000;
+
+/** A finished run, and whether it had to be killed. */
+type Run = CliResult & { hung: boolean };
+
+/**
+ * Runs one row of the matrix: builds its world, makes its runs, judges each
+ * (exit code or signal, message, stack traces, hangs), then looks at what is
+ * left (lock files, temporary files, containers, image tags) and undoes the
+ * world. Never throws for a failed expectation: the outcome says what failed.
+ */
+export async function runCase(c: FaultCase, proxy: FaultProxy): Promise<CaseOutcome> {
+  const outcome: CaseOutcome = {
+    name: c.name,
+    classified: true,
+    hangs: 0,
+    stackTraces: 0,
+    leftBehind: [],
+    failures: [],
+  };
+  const undo: Array<() => unknown> = [];
+  proxy.clear();
+  try {
+    const world = await makeWorld(c, proxy, undo);
+    const before = await snapshot(world);
+    const runs = typeof c.runs === 'function' ? c.runs(world) : c.runs;
+    for (const [index, spec] of runs.entries()) {
+      const results = await Promise.all(Array.from({ length: spec.times ?? 1 }, () => execute(spec, world)));
+      for (const result of results)
+        judge(outcome, `run ${index + 1} (${describe(spec)})`, spec, result, world);
+      try {
+        await spec.check?.(world, results);
+      } catch (error) {
+        outcome.classified = false;
+        outcome.failures.push(`run ${index + 1} (${describe(spec)}): ${(error as Error).message}`);
+      }
+    }
+    if (c.keeps === 'stopped container') await checkKept(outcome, world);
+    outcome.leftBehind = await leftovers(world, before, c);
+  } catch (error) {
+    outcome.classified = false;
+    outcome.failures.push(`the case itself failed: ${(error as Error).stack ?? error}`);
+  } finally {
+    for (const step of undo.reverse()) await Promise.resolve(step()).catch(() => undefined);
+    proxy.clear();
+    proxy.closeStalled();
+    proxy.requests.length = 0;
+    await cleanupFixtures();
+  }
+  return outcome;
+}
+
+async function makeWorld(c: FaultCase, proxy: FaultProxy, undo: Array<() => unknown>): Promise<World> {
+  let stalling: ReturnType<WorldBase['stalling']> | undefined;
+  let engine: ReturnType<WorldBase['engineProxy']> | undefined;
+  const pulled: string[] = [];
+  undo.push(() => removeImages(harnessDocker(), pulled));
+  const base: WorldBase = {
+    proxy,
+    pulled,
+    defer: (step) => undo.push(step),
+    stalling: () => {
+      stalling ??= startStallingRegistry().then((registry) => {
+        // Stalled transfers must be torn down, or the engine hangs the next pull of that layer.
+        undo.push(() => registry.close());
+        return registry;
+      });
+      return stalling;
+    },
+    engineProxy: () => {
+      engine ??= startEngineProxy(harness().dockerHost).then((engineProxy) => {
+        undo.push(() => engineProxy.stop());
+        return engineProxy;
+      });
+      return engine;
+    },
+  };
+  const fixture = await serverFixture((await c.fixture?.(base)) ?? {});
+  const world: World = {
+    ...base,
+    fixture,
+    env: {},
+    file: (name) => path.join(fixture.cwd, name),
+    write: (name, content) => writeFile(path.join(fixture.cwd, name), content),
+    remove: (name) => rm(path.join(fixture.cwd, name), { force: true }),
+  };
+  await c.setup?.(world);
+  return world;
+}
+
+/** Runs stigmer as the spec says, sends its signals, and kills it if it runs past its hang limit. */
+function execute(spec: RunSpec, world: World): Promise<Run> {
+  const env = cliEnv(world.fixture, { ...world.env, ...spec.env });
+  const [command, args] = spec.shell
+    ? ['bash', ['-c', spec.shell]]
+    : [process.execPath, [STIGMER_BIN, ...spec.args]];
+  if (spec.shell) env.STIGMER = `${process.execPath} ${STIGMER_BIN}`;
+  // Its own process group, so a hung shell pipeline is killed whole.
+  const child = spawn(command, args as string[], {
+    cwd: world.fixture.cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    stdout += d;
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d;
+  });
+  let hung = false;
+  let ended = false;
+  const hangTimer = setTimeout(() => {
+    hung = true;
+    try {
+      process.kill(-(child.pid as number), 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }, spec.hangMs ?? DEFAULT_HANG_MS);
+  const done = new Promise<Run>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (exitCode, signal) => {
+      ended = true;
+      clearTimeout(hangTimer);
+      resolve({ exitCode, signal, stdout, stderr, hung });
+    });
+  });
+  void (async () => {
+    for (const { signal, when } of spec.interrupt ?? []) {
+      if (typeof when === 'number') await new Promise((resolve) => setTimeout(resolve, when));
+      else await Promise.race([when(world, () => stdout + stderr), done]);
+      if (ended) return;
+      child.kill(signal);
+    }
+  })();
+  return done;
+}
+
+/** Checks one run against its spec; records what did not match. */
+function judge(outcome: CaseOutcome, label: string, spec: RunSpec, run: Run, world: World): void {
+  const output = `${run.stdout}\n${run.stderr}`;
+  const fail = (why: string) => {
+    outcome.classified = false;
+    outcome.failures.push(`${label}: ${why}\n--- stdout:\n${run.stdout}\n--- stderr:\n${run.stderr}`);
+  };
+  if (run.hung) {
+    outcome.hangs++;
+    fail(`still running after ${spec.hangMs ?? DEFAULT_HANG_MS} ms (a hang): killed`);
+    return;
+  }
+  if (STACK_TRACE.test(output)) {
+    outcome.stackTraces++;
+    fail('printed a stack trace');
+  }
+  const ended = run.signal ?? run.exitCode;
+  if (ended !== spec.exit) fail(`ended with ${ended}, expected ${spec.exit}`);
+  else if (typeof ended === 'number' && !DOCUMENTED_EXITS.has(ended))
+    fail(`exit code ${ended} is not documented`);
+  if (/Internal error|This is a bug in stigmer/.test(output))
+    fail('reported an internal error (a bug) for a fault');
+  for (const expected of spec.says ?? []) {
+    const want = typeof expected === 'function' ? expected(world) : expected;
+    const found = typeof want === 'string' ? output.includes(want) : want.test(output);
+    if (!found) fail(`its output lacks ${want}`);
+  }
+  for (const secret of spec.hides ?? []) {
+    if (output.includes(secret(world))) fail('its output holds a secret');
+  }
+}
+
+/** A kept container must be there and stopped; `server stop` must then remove it. */
+async function checkKept(outcome: CaseOutcome, world: World): Promise<void> {
+  const kept = await inspect(world.fixture.name);
+  if (!kept) outcome.failures.push('the failed container was not kept');
+  else if (kept.State.Running || kept.State.Restarting)
+    outcome.failures.push('the kept container still runs');
+  const stop = await execute({ args: ['server', 'stop'], exit: 0 }, world);
+  judge(
+    outcome,
+    'server stop (removes the kept container)',
+    { args: ['server', 'stop'], exit: 0 },
+    stop,
+    world,
+  );
+  if (outcome.failures.length > 0) outcome.classified = false;
+}
+
+interface Snapshot {
+  dataFiles: Set<string>;
+  localTag: boolean;
+}
+
+async function snapshot(world: World): Promise<Snapshot> {
+  return {
+    dataFiles: new Set(await readdir(world.fixture.dataDir).catch(() => [])),
+    localTag: await imageExists(world.fixture.localTag),
+  };
+}
+
+/** What stigmer left that was not there before and should not be: files, containers, tags. */
+async function leftovers(world: World, before: Snapshot, c: FaultCase): Promise<string[]> {
+  const { dataDir, name, localTag } = world.fixture;
+  const left: string[] = [];
+  for (const file of await readdir(dataDir).catch(() => [])) {
+    const ours = /^server\.lock|\.tmp$|^agent-runner\.json$/.test(file);
+    if (ours && !before.dataFiles.has(file)) left.push(`file ${path.join(dataDir, file)}`);
+  }
+  const docker = harnessDocker();
+  const labelled = await docker.listContainers({
+    all: true,
+    filters: JSON.stringify({ label: [`org.stigmer.data-dir=${dataDir}`] }),
+  });
+  const named = await inspect(name);
+  const ids = new Set([...labelled.map((container) => container.Id), ...(named ? [named.Id] : [])]);
+  for (const id of ids) left.push(`container ${id.slice(0, 12)}`);
+  if (!c.pulls) {
+    if (!before.localTag && (await imageExists(localTag))) left.push(`image tag ${localTag}`);
+    for (const reference of world.pulled) {
+      if (await imageExists(reference)) left.push(`image ${reference}`);
+    }
+  }
+  return left;
+}
+
+async function imageExists(reference: string): Promise<boolean> {
+  try {
+    await harnessDocker().getImage(reference).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function describe(spec: RunSpec): string {
+  return spec.shell ?? `stigmer ${spec.args.join(' ')}${spec.times ? ` x${spec.times}` : ''}`;
+}
