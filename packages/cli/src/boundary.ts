@@ -1,9 +1,9 @@
 import { type EngineEndpoint, isStigmerError, type Session } from '@stigmer/core';
 import { EXIT_CODES, EXIT_INTERNAL, exitCodeForSignal } from './exit-codes.js';
+import { debugText, internalErrorMessage } from './internal-error.js';
 import type { GlobalOptions } from './options.js';
 import { explainBlock, traceJson } from './output/explain.js';
 import { Output } from './output/output.js';
-import { debugText, internalErrorMessage } from './internal-error.js';
 import { interrupts } from './signals.js';
 
 /** What a command's body gets: where to write, when to stop, and slots for what it found. */

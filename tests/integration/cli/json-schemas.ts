@@ -123,6 +123,7 @@ export const schemas = {
     foundBy: z.string().nullable(),
     stateFile: z.enum(['ok', 'missing', 'stale']),
     dataDir: z.string(),
+    otherDataDir: z.string().nullable(),
     lock: z.object({}).loose().nullable(),
     image: z.string().nullable(),
     digest: z.string().nullable(),
@@ -134,6 +135,7 @@ export const schemas = {
     containers: z.array(
       z.strictObject({ id: z.string(), name: z.string(), wasRunning: z.boolean(), killed: z.boolean() }),
     ),
+    interruptedAfterStop: z.string().optional(),
     engine,
     configFile,
     trace,

@@ -6,7 +6,7 @@ const headOne = (args: string) => `$STIGMER ${args} | head -1; exit "\${PIPESTAT
 /** A closed stdout, and a container that belongs to someone else. */
 export const outputCases: FaultCase[] = [
   {
-    name: 'server logs | head -1 and server logs -f | head -1: the first line, then a quiet exit 0',
+    name: 'server logs --no-follow | head -1 and server logs | head -1 (following): the first line, then a quiet exit 0',
     fault: 'output',
     fixture: () => ({
       // Far more than a pipe holds, so stigmer is still writing when head leaves.
@@ -16,7 +16,7 @@ export const outputCases: FaultCase[] = [
       { args: ['server', 'start'], exit: 0 },
       {
         args: [],
-        shell: `until [ "$($STIGMER server logs -n 1)" = 200000 ]; do sleep 0.2; done; ${headOne('server logs -n all')}`,
+        shell: `until [ "$($STIGMER server logs --no-follow -n 1)" = 200000 ]; do sleep 0.2; done; ${headOne('server logs --no-follow -n all')}`,
         exit: 0,
         check: (_, [run]) => {
           if (run?.stdout !== '1\n' || run.stderr !== '')
@@ -25,7 +25,7 @@ export const outputCases: FaultCase[] = [
       },
       {
         args: [],
-        shell: headOne('server logs -f -n all'),
+        shell: headOne('server logs -n all'),
         exit: 0,
         check: (_, [run]) => {
           if (run?.stdout !== '1\n' || run.stderr !== '')

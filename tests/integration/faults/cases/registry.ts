@@ -65,9 +65,14 @@ export const registryCases: FaultCase[] = [
   pullCase('5xx twice: retried with backoff, the pull succeeds', 0, [], {
     faults: [{ target: 'manifest', fault: { kind: 'status', status: 503 }, times: 2 }],
   }),
-  pullCase('5xx persistent: exit 9 after the retries', 9, ['failed with a temporary error 2 times'], {
-    faults: [{ target: 'manifest', fault: { kind: 'status', status: 500 } }],
-  }),
+  pullCase(
+    '5xx persistent: exit 9 after the retries',
+    9,
+    ['failed with a temporary error; stigmer tried 2 times'],
+    {
+      faults: [{ target: 'manifest', fault: { kind: 'status', status: 500 } }],
+    },
+  ),
   pullCase('a blob dropped mid-transfer: resumed, the pull succeeds', 0, [], {
     fresh: true,
     faults: [
