@@ -133,14 +133,21 @@ describe('readiness without a HEALTHCHECK: a settle time, and no restart', () =>
   });
 
   it('fails when the first look already finds it restarted (it crashed before stigmer looked)', async () => {
-    const engine = engineThrough([{ ...run2, restartCount: 1, exitCode: 1 }]);
+    const engine = engineThrough([{ ...run2, state: 'restarting', restartCount: 1, exitCode: 1 }]);
     await expect(
       waitReady(engine, 'c1', { name: 'runner', timeoutMs: 5000, settleMs: 10_000, pollMs: 1 }),
     ).rejects.toMatchObject({
       code: 'SERVER_START_FAILED',
       message: expect.stringContaining('last exit code 1, 1 restart)'),
-      details: { restartCount: 1, state: 'running' },
+      details: { restartCount: 1, state: 'restarting' },
     });
+  });
+
+  it('gives no exit code for a container running again after a restart (the engine says 0 then)', async () => {
+    const engine = engineThrough([{ ...run2, restartCount: 2, exitCode: 0 }]);
+    await expect(
+      waitReady(engine, 'c1', { name: 'runner', timeoutMs: 5000, settleMs: 10_000, pollMs: 1 }),
+    ).rejects.toThrow('keeps exiting and the engine restarts it (2 restarts)');
   });
 
   it('says how long it ran of the settle time when the ready timeout comes first', async () => {

@@ -90,9 +90,12 @@ function judge(info: ContainerInfo, first: FirstRun | undefined, askedAt: number
   // A container stigmer just created has never been restarted: any restart is a crash.
   const restarted = info.restartCount > 0 || (first !== undefined && info.startedAt !== first.startedAt);
   if (info.state === 'restarting' || restarted) {
+    // Running again after a restart, the engine reports exit code 0: the code is only said while it is down.
+    const code = info.state === 'running' ? '' : `last exit code ${info.exitCode}, `;
+    const restarts = `${info.restartCount} restart${info.restartCount === 1 ? '' : 's'}`;
     return {
       ready: false,
-      reason: `it keeps exiting and the engine restarts it (last exit code ${info.exitCode}, ${info.restartCount} restart${info.restartCount === 1 ? '' : 's'})`,
+      reason: `it keeps exiting and the engine restarts it (${code}${restarts})`,
       fatal: true,
     };
   }
