@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type CliResult, STIGMER_BIN } from '../cli/run.js';
 import { harness, harnessDocker } from '../harness/context.js';
 import { startEngineProxy } from '../harness/engine-proxy.js';
 import type { FaultProxy } from '../harness/fault-proxy.js';
-import { removeImages } from '../harness/images.js';
+import { imageExists as hasImage, removeImages } from '../harness/images.js';
+import { spawnCollect } from '../harness/process.js';
 import { cleanupFixtures, cliEnv, inspect, serverFixture } from '../server/helpers.js';
 import { startStallingRegistry } from '../server/stalling-registry.js';
 import type { CaseOutcome, FaultCase, RunSpec, World, WorldBase } from './fault-case.js';
@@ -114,20 +114,8 @@ function execute(spec: RunSpec, world: World): Promise<Run> {
     : [process.execPath, [STIGMER_BIN, ...spec.args]];
   if (spec.shell) env.STIGMER = `${process.execPath} ${STIGMER_BIN}`;
   // Its own process group, so a hung shell pipeline is killed whole.
-  const child = spawn(command, args as string[], {
-    cwd: world.fixture.cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    stdout += d;
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr += d;
-  });
+  const run = spawnCollect(command, args as string[], { cwd: world.fixture.cwd, env, detached: true });
+  const { child } = run;
   let hung = false;
   let ended = false;
   const hangTimer = setTimeout(() => {
@@ -138,22 +126,20 @@ function execute(spec: RunSpec, world: World): Promise<Run> {
       // Already gone.
     }
   }, spec.hangMs ?? DEFAULT_HANG_MS);
-  const done = new Promise<Run>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (exitCode, signal) => {
-      ended = true;
-      clearTimeout(hangTimer);
-      resolve({ exitCode, signal, stdout, stderr, hung });
-    });
+  const done = run.done.then((result) => {
+    ended = true;
+    clearTimeout(hangTimer);
+    return { ...result, hung };
   });
+  // A trigger that never fires leaves the run to its hang limit, which reports it.
   void (async () => {
     for (const { signal, when } of spec.interrupt ?? []) {
       if (typeof when === 'number') await new Promise((resolve) => setTimeout(resolve, when));
-      else await Promise.race([when(world, () => stdout + stderr), done]);
+      else await Promise.race([when(world, run.output), done]);
       if (ended) return;
       child.kill(signal);
     }
-  })();
+  })().catch(() => undefined);
   return done;
 }
 
@@ -243,14 +229,7 @@ async function leftovers(world: World, before: Snapshot, c: FaultCase): Promise<
   return left;
 }
 
-async function imageExists(reference: string): Promise<boolean> {
-  try {
-    await harnessDocker().getImage(reference).inspect();
-    return true;
-  } catch {
-    return false;
-  }
-}
+const imageExists = (reference: string) => hasImage(harnessDocker(), reference);
 
 function describe(spec: RunSpec): string {
   return spec.shell ?? `stigmer ${spec.args.join(' ')}${spec.times ? ` x${spec.times}` : ''}`;

@@ -113,6 +113,16 @@ export function makeMultiLayerImage(
   return makeTestImage(tag, { layers: 3, sizeBytes: 4 * 1024 * 1024, ...options });
 }
 
+/** True when the engine has an image by this reference (name, tag or id). */
+export async function imageExists(docker: Docker, reference: string): Promise<boolean> {
+  try {
+    await docker.getImage(reference).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Removes images by reference, ignoring those already gone. Removing a tag
  * whose image has other tags only untags it, which is what tests want.

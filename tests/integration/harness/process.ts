@@ -11,14 +11,21 @@ export interface ProcessResult {
 /**
  * Spawns `cmd args` without a shell, with exactly `env` (no inheritance: tests
  * decide the whole environment) and collects its output. The child is
- * returned too, so a test can signal it while `done` is pending.
+ * returned too, so a test can signal it while `done` is pending, with what
+ * it printed so far. `detached`: in a process group of its own, so that a
+ * whole pipeline can be killed at once.
  */
 export function spawnCollect(
   cmd: string,
   args: readonly string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv },
-): { child: ChildProcess; done: Promise<ProcessResult> } {
-  const child = spawn(cmd, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  options: { cwd: string; env: NodeJS.ProcessEnv; detached?: boolean },
+): { child: ChildProcess; done: Promise<ProcessResult>; output: () => string } {
+  const child = spawn(cmd, args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => {
@@ -31,5 +38,5 @@ export function spawnCollect(
     child.on('error', reject);
     child.on('close', (exitCode, signal) => resolve({ exitCode, signal, stdout, stderr }));
   });
-  return { child, done };
+  return { child, done, output: () => stdout + stderr };
 }

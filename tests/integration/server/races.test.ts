@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { harness, harnessDocker } from '../harness/context.js';
-import { removeImages } from '../harness/images.js';
+import { imageExists as hasImage, removeImages } from '../harness/images.js';
 import {
   cleanupFixtures,
   inspect,
@@ -27,14 +27,7 @@ afterEach(async () => {
   await cleanupFixtures();
 });
 
-async function imageExists(reference: string): Promise<boolean> {
-  try {
-    await harnessDocker().getImage(reference).inspect();
-    return true;
-  } catch {
-    return false;
-  }
-}
+const imageExists = (reference: string) => hasImage(harnessDocker(), reference);
 
 async function labelledContainers(dataDir: string) {
   return harnessDocker().listContainers({

@@ -1,9 +1,16 @@
 import { harness } from '../../harness/context.js';
-import type { FaultCase } from '../fault-case.js';
+import type { FaultCase, World } from '../fault-case.js';
 import { engineHolds, engineSaw } from './wait.js';
 
 /** Pulls that fail fast: one retry, a short backoff, a 2 s stall watchdog. */
 export const FAST_PULL = { pull: { retries: 1, retryDelay: '100ms', stallTimeout: '2s' } };
+
+/** Runs see an engine that answers /version and then nothing. */
+async function wedgedEngine(w: World): Promise<void> {
+  const engine = await w.engineProxy();
+  engine.wedge();
+  w.env.DOCKER_HOST = engine.host;
+}
 
 /** The engine is missing, dies, wedges or garbles its answers. */
 export const engineCases: FaultCase[] = [
@@ -45,11 +52,7 @@ export const engineCases: FaultCase[] = [
   {
     name: 'a wedged engine (answers /version, then nothing): exit 69 after engine.timeout, naming the call',
     fault: 'engine',
-    setup: async (w) => {
-      const engine = await w.engineProxy();
-      engine.wedge();
-      w.env.DOCKER_HOST = engine.host;
-    },
+    setup: wedgedEngine,
     runs: [
       {
         args: ['server', 'start'],
@@ -64,11 +67,7 @@ export const engineCases: FaultCase[] = [
     (signal): FaultCase => ({
       name: `a wedged engine and ${signal} (engine.timeout at its 30s default): ends at once, ${signal === 'SIGINT' ? 130 : 143}, no lock left`,
       fault: 'engine',
-      setup: async (w) => {
-        const engine = await w.engineProxy();
-        engine.wedge();
-        w.env.DOCKER_HOST = engine.host;
-      },
+      setup: wedgedEngine,
       runs: [
         {
           args: ['server', 'start'],
