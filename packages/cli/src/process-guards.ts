@@ -48,13 +48,13 @@ export function guardProcess(): void {
  * command alive.
  */
 export async function exitWhenDone(): Promise<never> {
+  // A reader that went away makes the write fail, which ends the wait too;
+  // a slow reader (a pager) is waited for, so no output is cut short.
   const flushed = (stream: NodeJS.WriteStream) =>
     new Promise<void>((resolve) => {
       if (stream.destroyed || !stream.writable) return resolve();
       stream.write('', () => resolve());
     });
-  // A pipe nobody reads cannot be flushed: do not wait for it for long.
-  const patience = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref());
-  await Promise.race([Promise.all([flushed(process.stdout), flushed(process.stderr)]), patience]);
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
   process.exit();
 }
