@@ -4,8 +4,8 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { type ConfigIssue, issuesError } from '../config/issues.js';
 import type { PluginSpec } from '../config/settings.js';
 import { ConfigError } from '../errors.js';
-import { findInstalledPackage, type InstalledPackage } from './installed.js';
 import { importUserModule } from '../user-module.js';
+import { findInstalledPackage, type InstalledPackage } from './installed.js';
 import { isPathSpecifier, packageCandidates } from './specifier.js';
 import type { LoadedPlugin, OptionsSchema, StigmerPlugin } from './types.js';
 

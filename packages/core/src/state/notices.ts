@@ -1,5 +1,6 @@
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ensureDataDir } from './data-dir.js';
 
 const FILE = 'notices.json';
 
@@ -21,7 +22,7 @@ export async function firstTime(dataDir: string, key: string): Promise<boolean> 
   }
   if (Object.hasOwn(shown, key)) return false;
   try {
-    await makeFolders(dataDir);
+    await ensureDataDir(dataDir);
     // Written whole and renamed: a concurrent reader never sees half a file.
     const temporary = `${file}.${process.pid}.tmp`;
     await writeFile(
@@ -36,23 +37,4 @@ export async function firstTime(dataDir: string, key: string): Promise<boolean> 
     // Shown now, and again next time: better than never.
   }
   return true;
-}
-
-/**
- * `mkdir -p` one folder at a time. Node's recursive mkdir never returns for
- * a path under /proc (it retries ENOENT forever); here the first folder that
- * cannot be made ends it with an error.
- */
-async function makeFolders(dir: string): Promise<void> {
-  const missing: string[] = [];
-  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
-    try {
-      await stat(current);
-      break;
-    } catch {
-      missing.unshift(current);
-      if (path.dirname(current) === current) break;
-    }
-  }
-  for (const folder of missing) await mkdir(folder, { mode: 0o700 });
 }
