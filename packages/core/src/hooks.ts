@@ -28,7 +28,9 @@ export interface HookSignatures {
    * needed (`image resolve`, `image pull`, `server start`).
    * Receives the request. Return a `ResolvedImage` to resolve and stop the
    * chain, or `undefined` to pass to the next plugin (say why with
-   * `ctx.note`). `null` or a malformed image is a `PLUGIN_INVALID_RESULT` error.
+   * `ctx.note`). `null` or a malformed image is a `PLUGIN_INVALID_RESULT` error,
+   * and so is an image the engine contradicts: core inspects the returned
+   * `reference`, which must exist and have the returned `id`.
    */
   resolveImage: HookSignature<ResolveRequest, ResolvedImage | undefined>;
   /**

@@ -186,3 +186,51 @@ describe('misbehaving plugins are named with their hook', () => {
     });
   });
 });
+
+describe('what a resolver says it resolved is checked against the engine', () => {
+  const liar = (image: Record<string, string>) =>
+    `export default { name: 'liar', version: '0.0.1', apply(hooks) { hooks.resolveImage.tap(() => (${JSON.stringify(image)})); } };`;
+  const run = async (image: Record<string, string>, args: string[]) => {
+    const cwd = await projectDir({
+      '.stigmerrc':
+        'plugins: [./liar.mjs, local-image, build-hint]\nimage: {localTag: "stigmer-it/none:missing"}\n',
+      'liar.mjs': liar(image),
+    });
+    return stigmer(args, { cwd });
+  };
+
+  it('a reference the engine does not have: exit 70 naming the plugin, not a later engine error', async () => {
+    const reference = `stigmer-it/never-made:t${process.pid}`;
+    const result = await run({ reference, id: harness().testImage.id, source: 'lies' }, ['image', 'resolve']);
+    expect(result.exitCode).toBe(70);
+    expect(result.stderr).toBe(
+      `Plugin "liar" resolved ${reference}, but the engine has no such image (hook "resolveImage").\n`,
+    );
+    expect(result.stdout).toBe('');
+  });
+
+  it("an id that is not the reference's: exit 70 with both ids, in --json with the plugin and hook", async () => {
+    const tag = localTag();
+    made.push(tag);
+    const [repo, t] = tag.split(':') as [string, string];
+    await harnessDocker().getImage(harness().testImage.id).tag({ repo, tag: t });
+    const wrong = `sha256:${'0'.repeat(64)}`;
+    const result = await run({ reference: tag, id: wrong, source: 'lies' }, ['image', 'resolve', '--json']);
+    expect(result.exitCode).toBe(70);
+    const doc = JSON.parse(result.stdout);
+    expect(doc.error).toEqual({
+      code: 'PLUGIN_INVALID_RESULT',
+      exitCode: 70,
+      message: `Plugin "liar" resolved ${tag} as ${wrong}, but the engine's ${tag} is ${harness().testImage.id} (hook "resolveImage").`,
+      plugin: 'liar',
+      hook: 'resolveImage',
+      details: { reference: tag, id: wrong, engineId: harness().testImage.id },
+    });
+    expect(doc.trace.find((e: { plugin: string }) => e.plugin === 'liar')).toMatchObject({
+      outcome: 'failed',
+      code: 'PLUGIN_INVALID_RESULT',
+    });
+    // Nothing was changed in the engine: the tag still names the test image.
+    expect(await imageId(tag)).toBe(harness().testImage.id);
+  });
+});

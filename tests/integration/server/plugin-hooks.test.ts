@@ -1,7 +1,15 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { harnessDocker } from '../harness/context.js';
 import { cleanupFixtures, inspect, removeServerImage, runStigmer, serverFixture } from './helpers.js';
+
+async function inspectImage(reference: string) {
+  return harnessDocker()
+    .getImage(reference)
+    .inspect()
+    .catch(() => undefined);
+}
 
 afterEach(cleanupFixtures);
 afterAll(removeServerImage);
@@ -91,5 +99,27 @@ describe('plugins contribute to the start and stop through the lifecycle hooks',
     expect(changed.exitCode).toBe(13);
     expect(changed.stderr).toContain('env EXAMPLE_FLAG: on → off');
     expect(changed.stderr).toContain('It was left running.');
+  });
+});
+
+describe('a resolver whose answer the engine contradicts', () => {
+  it('server start fails with PLUGIN_INVALID_RESULT naming the plugin, and creates nothing', async () => {
+    const f = await serverFixture();
+    const wrong = `sha256:${'1'.repeat(64)}`;
+    const liar = `export default { name: 'liar', version: '0.0.1', apply(hooks) {
+      hooks.resolveImage.tap(() => ({ reference: ${JSON.stringify(f.localTag)}, id: '${wrong}', source: 'lies' }), { before: 'stigmer:local-image' });
+    } };`;
+    await writeFile(path.join(f.cwd, 'liar.mjs'), liar);
+    const config = JSON.parse(await readFile(path.join(f.cwd, '.stigmerrc'), 'utf8'));
+    config.plugins.push('./liar.mjs');
+    await writeFile(path.join(f.cwd, '.stigmerrc'), JSON.stringify(config));
+    const actual = (await inspectImage(f.localTag))?.Id;
+    const started = await runStigmer(f, ['server', 'start']);
+    expect(started.exitCode).toBe(70);
+    expect(started.stderr).toBe(
+      `Plugin "liar" resolved ${f.localTag} as ${wrong}, but the engine's ${f.localTag} is ${actual} (hook "resolveImage").\n`,
+    );
+    expect(await inspect(f.name)).toBeUndefined();
+    await expect(readFile(path.join(f.dataDir, 'agent-runner.json'))).rejects.toThrow(/ENOENT/);
   });
 });

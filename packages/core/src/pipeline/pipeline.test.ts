@@ -17,9 +17,14 @@ const request: ResolveRequest = {
   cliVersion: '0.1.0',
 };
 
-// Pure-logic tests: the engine is never called by these plugins.
+// Pure-logic tests: the plugins never call the engine; core asks it only
+// whether the resolved image is there (the image below, by its one name).
 const noEngine = new Proxy({} as Engine, {
-  get: (_, key) => () => Promise.reject(new Error(`engine.${String(key)} must not be called here`)),
+  get: (_, key) =>
+    key === 'inspectImage'
+      ? (reference: string) =>
+          Promise.resolve(reference === 'stigmer-agent-runner:local' ? { id: 'sha256:abc' } : undefined)
+      : () => Promise.reject(new Error(`engine.${String(key)} must not be called here`)),
 });
 
 function pipeline(timeouts: Partial<typeof DEFAULT_TIMEOUTS> = {}, signal?: AbortSignal) {
@@ -153,6 +158,32 @@ describe('resolution chain', () => {
       hook: 'resolveImage',
       message: `Plugin "weird" ${problem} (hook "resolveImage").`,
     });
+  });
+
+  it.each([
+    [
+      'a reference the engine does not have',
+      { ...image, reference: 'nowhere:1' },
+      'resolved nowhere:1, but the engine has no such image',
+    ],
+    [
+      "an id that is not the reference's",
+      { ...image, id: 'sha256:other' },
+      "resolved stigmer-agent-runner:local as sha256:other, but the engine's stigmer-agent-runner:local is sha256:abc",
+    ],
+  ])('rejects %s, naming the plugin, and marks its trace entry failed', async (_, result, problem) => {
+    const p = pipeline();
+    await p.use([loaded(resolver('liar', result))]);
+    const error = await resolveImage(p, request).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'PLUGIN_INVALID_RESULT',
+      plugin: 'liar',
+      hook: 'resolveImage',
+      message: `Plugin "liar" ${problem} (hook "resolveImage").`,
+    });
+    expect(p.trace.entries.map((e) => [e.plugin, e.outcome, e.code])).toEqual([
+      ['liar', 'failed', 'PLUGIN_INVALID_RESULT'],
+    ]);
   });
 });
 

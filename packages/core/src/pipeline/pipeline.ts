@@ -74,6 +74,11 @@ export class Pipeline {
     });
   }
 
+  /** The engine every hook's context shares. */
+  get engine(): Engine {
+    return this.options.engine;
+  }
+
   /** Applies plugins in order. Plugin names must be unique; `before` must name a loaded plugin. */
   async use(plugins: readonly LoadedPlugin[]): Promise<void> {
     for (const loaded of plugins) {

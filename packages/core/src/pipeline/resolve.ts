@@ -2,21 +2,25 @@ import { ImageError, InterruptedError, isStigmerError, PullError, type StigmerEr
 import type { PullFailure, ResolvedImage, ResolveRequest } from '../image/types.js';
 import type { TraceEntry } from '../trace/trace.js';
 import type { Pipeline } from './pipeline.js';
+import { verifyResolved } from './verify-resolved.js';
 
 /** How many times after-resolve checks may send the chain round again. */
 const MAX_RETRIES = 2;
 
 /**
- * Runs the resolution chain, then the after-resolve checks; when nothing
- * resolved, gathers hints and fails with `IMAGE_UNRESOLVED`. When the chain
- * ends because a pull failed, the hints are gathered too and follow the
- * pull's own message; the error keeps the pull's code (and so its exit code).
+ * Runs the resolution chain, checks the image it resolved against the engine,
+ * then runs the after-resolve checks; when nothing resolved, gathers hints
+ * and fails with `IMAGE_UNRESOLVED`. When the chain ends because a pull
+ * failed, the hints are gathered too and follow the pull's own message; the
+ * error keeps the pull's code (and so its exit code).
  */
 export async function resolveImage(pipeline: Pipeline, request: ResolveRequest): Promise<ResolvedImage> {
   let current = request;
   for (let round = 0; ; round++) {
     const image = await resolvers(pipeline, current);
     if (!image) throw await unresolved(pipeline, current);
+    const resolver = pipeline.trace.of('resolveImage').findLast((e) => e.outcome === 'resolved');
+    await verifyResolved(pipeline.engine, image, resolver);
     const verdict = await pipeline.call('imageResolved', image);
     if (!verdict) return image;
     if (verdict.action === 'reject' || round >= MAX_RETRIES) {
