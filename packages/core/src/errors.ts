@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'SERVER_START_FAILED'
   | 'SERVER_CONFIG_CHANGED'
   | 'SERVER_NOT_FOUND'
+  | 'SERVER_NAME_TAKEN'
   | 'STATE_FAILED'
   | 'COMPONENT_NOT_MANAGED'
   | 'INTERRUPTED';
@@ -89,7 +90,8 @@ export class PullError extends StigmerError {}
 /**
  * The agent-runner container did not come up (`SERVER_START_FAILED`: exited,
  * unhealthy, not ready in time), runs with another image or spec than asked
- * (`SERVER_CONFIG_CHANGED`), or is not there (`SERVER_NOT_FOUND`).
+ * (`SERVER_CONFIG_CHANGED`), is not there (`SERVER_NOT_FOUND`), or its name
+ * is held by a container stigmer does not own here (`SERVER_NAME_TAKEN`).
  */
 export class ServerError extends StigmerError {}
 

@@ -19,6 +19,10 @@ export async function serverStop(ctx: CommandContext, options: GlobalOptions) {
     cwd: process.cwd(),
     signal: ctx.signal,
     onEvent: (event) => {
+      if (event.type === 'warning') {
+        output.warn(event.message);
+        return;
+      }
       if (!talk) return;
       notices(event);
       const text = describeEvent(event);

@@ -16,7 +16,8 @@ import {
   type SpecFingerprint,
   secretDifferences,
 } from './fingerprint.js';
-import { isOurs, LABELS, ownerLabels } from './labels.js';
+import { LABELS, ownerLabels } from './labels.js';
+import { nameTaken, ownedHere } from './ownership.js';
 import { removeGracefully, type StoppedContainer, stopUnderLock } from './stop.js';
 import type { ContainerSpec } from './types.js';
 import { type ContainerView, containerView, redactSpec } from './view.js';
@@ -60,6 +61,8 @@ const LIVE_STATES = new Set(['running', 'restarting', 'paused']);
  * - running with a difference: fail with `SERVER_CONFIG_CHANGED` listing what
  *   differs, or replace it when `restart` is set;
  * - a stopped leftover: remove it;
+ * - a container of that name stigmer does not own here (no labels, or
+ *   another data folder's): fail with `SERVER_NAME_TAKEN`, touching nothing;
  * create and start the container, wait until it is ready (healthy when the
  * image has a HEALTHCHECK, else running undisturbed for `server.settleTime`),
  * record the state, run `afterStart`. A container that does not start is
@@ -91,6 +94,7 @@ async function startUnderLock(
   );
   options.onEvent?.({ type: 'resolved', image });
   const existing = found?.info;
+  if (existing && !ownedHere(existing, place.dataDir)) throw nameTaken(existing, place.dataDir);
   await pipeline.call('beforeStart', {
     image,
     containerName: place.containerName,
@@ -123,7 +127,7 @@ async function startUnderLock(
   const outcome = { dataDir: place.dataDir, image, spec: redactSpec(spec), specHash };
 
   const live = existing !== undefined && LIVE_STATES.has(existing.state);
-  const differences = existing && live ? differencesFrom(existing, print, spec, place) : [];
+  const differences = existing && live ? differencesFrom(existing, print, spec) : [];
   if (existing?.state === 'running' && differences.length === 0 && options.restart !== 'always') {
     await place.store.write(stateOf(existing, image, specHash, existing.labels[LABELS.cliVersion]));
     await pipeline.call('afterStart', {
@@ -149,7 +153,7 @@ async function startUnderLock(
     ? await clearTheWay(session, place, existing, replacedLive, differences, options)
     : [];
 
-  const { info, waitedForHealth } = await createAndWait(session, spec, options);
+  const { info, waitedForHealth } = await createAndWait(session, place, spec, options);
   await place.store.write(stateOf(info, image, specHash, session.cliVersion));
   await pipeline.call('afterStart', {
     id: info.id,
@@ -197,13 +201,14 @@ async function clearTheWay(
  */
 async function createAndWait(
   session: Session,
+  place: ServerPlace,
   spec: ContainerSpec,
   options: StartOptions,
 ): Promise<{ info: ContainerInfo; waitedForHealth: boolean }> {
   const { engine, settings } = session;
   const { signal } = options;
   if (signal?.aborted) throw interruption(signal);
-  const id = await engine.createContainer(spec);
+  const id = await createOrExplain(session, place, spec);
   let waitedForHealth = false;
   try {
     options.onEvent?.({ type: 'created', id, name: spec.name });
@@ -244,6 +249,23 @@ async function keptAsEvidence(session: Session, id: string, name: string, error:
     await engine.removeContainer(id, { force: true }).catch(() => {});
   }
   return withEvidence(error, name, output, kept);
+}
+
+/**
+ * Creates the container. The name can be taken between the lookup and the
+ * create, by anyone (another stigmer with another data folder, starting at
+ * this moment, or `docker run`): the engine refuses with 409, and that holder
+ * is named, never removed.
+ */
+async function createOrExplain(session: Session, place: ServerPlace, spec: ContainerSpec): Promise<string> {
+  try {
+    return await session.engine.createContainer(spec);
+  } catch (error) {
+    if (!isStigmerError(error) || error.details.statusCode !== 409) throw error;
+    const holder = await session.engine.inspectContainer(spec.name);
+    if (holder && !ownedHere(holder, place.dataDir)) throw nameTaken(holder, place.dataDir);
+    throw error;
+  }
 }
 
 /** Starts the container; an engine that refuses (no such executable, a bad mount) means it did not start. */
@@ -289,19 +311,9 @@ function withCoreLabels(
 }
 
 /** What differs between the running container and the wanted one; empty when it can stay. */
-function differencesFrom(
-  running: ContainerInfo,
-  wanted: SpecFingerprint,
-  spec: ContainerSpec,
-  place: ServerPlace,
-): string[] {
-  if (!isOurs(running.labels)) {
-    return [`${running.name} was not started by stigmer (it has no org.stigmer labels)`];
-  }
+function differencesFrom(running: ContainerInfo, wanted: SpecFingerprint, spec: ContainerSpec): string[] {
+  // Only ever called for a container owned here (same labels, same data folder).
   const lines: string[] = [];
-  if (running.labels[LABELS.dataDir] !== place.dataDir) {
-    lines.push(`data folder: ${running.labels[LABELS.dataDir] ?? '(none)'} → ${place.dataDir}`);
-  }
   if (running.imageId !== wanted.image) {
     lines.push(`image: ${shortId(running.imageId)} → ${shortId(wanted.image)} (${spec.image})`);
   }

@@ -4,6 +4,7 @@ import { InterruptedError, isStigmerError } from '../errors.js';
 import type { Session } from '../session.js';
 import { type LifecycleOptions, lockFor, serverPlace } from './context.js';
 import { findAllContainers } from './find.js';
+import { nameTaken, ownedHere } from './ownership.js';
 import type { StopRequest } from './types.js';
 
 /** One container `stop` dealt with. */
@@ -27,6 +28,11 @@ export interface StopOutcome {
    * The stop itself is done.
    */
   interruptedAfterStop?: string | undefined;
+  /**
+   * Containers found under the configured name that stigmer does not own
+   * here (no labels, or another data folder's): never stopped nor removed.
+   */
+  leftAlone?: { id: string; name: string; reason: string }[];
 }
 
 const LIVE_STATES = new Set(['running', 'restarting', 'paused']);
@@ -60,13 +66,22 @@ export async function removeGracefully(
  * `stigmer server stop`: under the lock, runs `beforeStop`, stops and removes
  * every agent-runner container of this data folder (found by state, name and
  * labels), forgets the state, then runs `afterStop`. Nothing running is not an
- * error: the hooks still run, so plugins can stop what they started.
+ * error: the hooks still run, so plugins can stop what they started. A
+ * container holding the name that stigmer does not own here is left alone,
+ * with a warning that names it and says how to remove it.
  */
 export async function stopServer(session: Session, options: LifecycleOptions): Promise<StopOutcome> {
   const place = serverPlace(session, options);
   const lock = await lockFor(place, 'server stop', options);
   try {
-    return await stopUnderLock(session, place.dataDir, options, await findAllContainers(place));
+    const found = await findAllContainers(place);
+    const leftAlone = found
+      .filter((c) => !ownedHere(c, place.dataDir))
+      .map((c) => ({ id: c.id, name: c.name, reason: nameTaken(c, place.dataDir).message }));
+    for (const c of leftAlone) options.onEvent?.({ type: 'warning', message: c.reason });
+    const ours = found.filter((c) => ownedHere(c, place.dataDir));
+    const outcome = await stopUnderLock(session, place.dataDir, options, ours);
+    return leftAlone.length > 0 ? { ...outcome, leftAlone } : outcome;
   } finally {
     await lock.release();
   }
