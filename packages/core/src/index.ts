@@ -14,6 +14,12 @@ export { CREDENTIALS_PLUGIN, credentialsPlugin, loadedCredentialsPlugin } from '
 export type { Credential, CredentialRequest } from './credentials/types.js';
 export { formatDuration, parseDuration } from './duration.js';
 export { DockerEngine } from './engine/docker-engine.js';
+export {
+  ArchiveFormatError,
+  type ArchiveScan,
+  type SavedImage,
+  scanImageArchive,
+} from './engine/image-archive.js';
 export { parseReference } from './engine/reference.js';
 export type * from './engine/types.js';
 export type { ErrorCode, StigmerErrorOptions } from './errors.js';

@@ -73,3 +73,34 @@ function padding(size: number): Buffer {
   const rest = size % BLOCK;
   return Buffer.alloc(rest === 0 ? 0 : BLOCK - rest);
 }
+
+/**
+ * Reads a tar archive (ustar, as `docker save` writes it) into entries, so
+ * tests can take a real archive apart and build hostile variants of it.
+ * PAX and GNU extensions are refused: the archives read here never have them.
+ */
+export function readTar(archive: Buffer): TarEntry[] {
+  const entries: TarEntry[] = [];
+  let offset = 0;
+  while (offset + BLOCK <= archive.length) {
+    const block = archive.subarray(offset, offset + BLOCK);
+    if (block.every((byte) => byte === 0)) break;
+    const text = (start: number, length: number) =>
+      block
+        .subarray(start, start + length)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
+    const prefix = text(345, 155);
+    const name = prefix ? `${prefix}/${text(0, 100)}` : text(0, 100);
+    const size = Number.parseInt(text(124, 12).trim() || '0', 8);
+    const flag = text(156, 1) || '0';
+    const mode = Number.parseInt(text(100, 8).trim() || '0', 8);
+    const data = archive.subarray(offset + BLOCK, offset + BLOCK + size);
+    offset += BLOCK + size + padding(size).length;
+    if (flag === '0') entries.push({ type: 'file', name, data: Buffer.from(data), mode: mode & 0o7777 });
+    else if (flag === '5') entries.push({ type: 'dir', name: name.replace(/\/$/, ''), mode: mode & 0o7777 });
+    else if (flag === '2') entries.push({ type: 'symlink', name, target: text(157, 100) });
+    else throw new Error(`readTar: entry ${name} has type ${flag}, which this reader does not handle`);
+  }
+  return entries;
+}

@@ -1,5 +1,6 @@
 import type Dockerode from 'dockerode';
 import { EngineError } from '../errors.js';
+import { withoutNames } from './image-archive.js';
 import { interruption } from './pull.js';
 import type { LoadResult } from './types.js';
 
@@ -42,9 +43,12 @@ export async function saveImages(
 }
 
 /**
- * Loads a `docker save` archive and returns what the engine says it loaded.
- * The engine reports a broken archive inside its answer while the request
- * itself succeeds, so the answer is read to the end and its errors thrown.
+ * Loads a `docker save` archive without any of its names (see
+ * `withoutNames`) and returns the ids the engine says it loaded: naming an
+ * image is the caller's job, once it has checked it. The engine reports a
+ * broken archive inside its answer while the request itself succeeds, so the
+ * answer is read to the end and its errors thrown. When the archive itself is
+ * at fault, that is the error, not the engine's view of a cut upload.
  */
 export async function loadImages(
   docker: Dockerode,
@@ -54,28 +58,52 @@ export async function loadImages(
   const { signal } = options;
   if (signal?.aborted) throw interruption(signal);
   const operation = `load ${options.source}`;
-  let answer: NodeJS.ReadableStream;
-  try {
-    answer = (await docker.loadImage(archive, {
-      quiet: true,
-      abortSignal: signal,
-    } as object)) as NodeJS.ReadableStream;
-  } catch (error) {
-    if (signal?.aborted) throw interruption(signal);
-    throw options.mapError(error, operation);
-  }
+  const body = withoutNames(archive);
+  let archiveError: Error | undefined;
+  // A broken archive must end the upload, not leave the engine waiting for the rest of it.
+  const cut = new AbortController();
+  body.on('error', (error) => {
+    archiveError = error;
+    cut.abort(error);
+  });
+  const abortSignal = signal ? AbortSignal.any([signal, cut.signal]) : cut.signal;
+  const fail = (error: unknown) => {
+    if (signal?.aborted) return interruption(signal);
+    if (archiveError) {
+      return new EngineError('ENGINE_FAILED', `Could not ${operation}: ${archiveError.message}`, {
+        cause: archiveError,
+        details: { operation },
+      });
+    }
+    return options.mapError(error, operation);
+  };
   let text = '';
+  let before: Set<string>;
   try {
+    before = new Set((await docker.listImages({ all: true })).map((image) => image.Id));
+    const answer = (await docker.loadImage(body, {
+      quiet: true,
+      abortSignal,
+    } as object)) as NodeJS.ReadableStream;
     for await (const chunk of answer as AsyncIterable<Buffer | string>) text += chunk.toString();
   } catch (error) {
-    if (signal?.aborted) throw interruption(signal);
-    throw options.mapError(error, operation);
+    throw fail(error);
   }
-  return parseLoadAnswer(text, operation);
+  if (archiveError) throw fail(archiveError);
+  try {
+    const { ids } = parseLoadAnswer(text, operation);
+    return { ids, added: ids.filter((id) => !before.has(id)) };
+  } catch (error) {
+    throw fail(error);
+  }
 }
 
-/** Reads the engine's JSON lines: `Loaded image: name:tag`, `Loaded image ID: sha256:...`, or an error. */
-export function parseLoadAnswer(text: string, operation: string): LoadResult {
+/**
+ * Reads the engine's JSON lines: `Loaded image ID: sha256:...` or an error.
+ * A `Loaded image: name:tag` line cannot come from an archive without names;
+ * it is an error rather than a name quietly set.
+ */
+export function parseLoadAnswer(text: string, operation: string): Pick<LoadResult, 'ids'> {
   const names: string[] = [];
   const ids: string[] = [];
   for (const line of text.split('\n')) {
@@ -98,12 +126,19 @@ export function parseLoadAnswer(text: string, operation: string): LoadResult {
     if (id?.[1]) ids.push(id[1]);
     else if (name?.[1]) names.push(name[1]);
   }
-  if (names.length === 0 && ids.length === 0) {
+  if (names.length > 0) {
+    throw new EngineError(
+      'ENGINE_FAILED',
+      `Docker engine named ${names.join(', ')} while it was asked to ${operation} without names`,
+      { details: { operation, names } },
+    );
+  }
+  if (ids.length === 0) {
     throw new EngineError(
       'ENGINE_FAILED',
       `Docker engine could not ${operation}: it loaded nothing (is this a \`docker save\` archive?)`,
       { details: { operation } },
     );
   }
-  return { names, ids };
+  return { ids };
 }

@@ -53,12 +53,12 @@ export interface PullResult {
   digest: string | undefined;
 }
 
-/** What a `docker load` put in the engine. */
+/** What a `docker load` put in the engine: images, never names. */
 export interface LoadResult {
-  /** `name:tag` of each image the archive named. */
-  names: string[];
-  /** Ids of images the archive held without a name. */
+  /** Ids of the images loaded, each without a name (the archive's names are dropped). */
   ids: string[];
+  /** Those of `ids` the engine did not have before: what removing undoes the load. */
+  added: string[];
 }
 
 /** The engine's view of a container, trimmed to what stigmer uses. */
@@ -128,8 +128,11 @@ export interface Engine {
     options?: { signal?: AbortSignal },
   ): Promise<NodeJS.ReadableStream>;
   /**
-   * Loads a `docker save` archive, as `docker load` does. Errors the engine
-   * reports inside its answer (a truncated archive) are thrown. Optional, as `saveImages`.
+   * Loads a `docker save` archive, as `docker load` does, but without the
+   * names it carries: the images load untagged and the caller names what it
+   * has checked, by id. Errors the engine reports inside its answer (a
+   * truncated archive) are thrown, and so is an archive holding entries
+   * `docker save` never writes. Optional, as `saveImages`.
    */
   loadImages?(
     archive: NodeJS.ReadableStream,

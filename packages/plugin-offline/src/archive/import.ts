@@ -1,8 +1,18 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { type Engine, EngineError, ImageError, platformMatches } from '@stigmer/core';
+import { PassThrough } from 'node:stream';
+import {
+  ArchiveFormatError,
+  type ArchiveScan,
+  type Engine,
+  EngineError,
+  ImageError,
+  platformMatches,
+  scanImageArchive,
+} from '@stigmer/core';
 import { type ArchivedImage, readManifest } from './manifest.js';
+import { openInFolder } from './open-file.js';
 
 /** One image `importImage` put in the engine, checked. */
 export interface ImportedImage {
@@ -14,9 +24,7 @@ export interface ImportedImage {
 
 /**
  * Loads the archived images of `dir` (all, or those named) through the
- * engine, each checked against the manifest: the file's SHA-256 before the
- * engine sees it, then the loaded image's id and platform. A loaded image
- * that fails a check is untagged again, so a bad archive never runs.
+ * engine, each checked against the manifest (see `importImage`).
  */
 export async function importImages(
   engine: Engine,
@@ -32,7 +40,19 @@ export async function importImages(
   return imported;
 }
 
-/** Loads and checks one archived image. */
+/**
+ * Loads and checks one archived image. Nothing from the archive gets or
+ * takes a name unless it is exactly what the manifest says:
+ * 1. the file must be a regular file inside the folder (no link out, no
+ *    FIFO or device), and its SHA-256 the manifest's;
+ * 2. read without loading: it must hold exactly one image, whose config
+ *    hashes to the manifest's id, named by nothing but the manifest's name;
+ * 3. the engine loads it without any name (`Engine.loadImages`), and must
+ *    report exactly that id, of the manifest's platform;
+ * 4. only then is the id tagged with the manifest's name.
+ * A refusal leaves the engine's names and images as they were: before step 3
+ * nothing reached the engine, after it whatever this load added is removed.
+ */
 export async function importImage(
   engine: Engine,
   dir: string,
@@ -43,46 +63,104 @@ export async function importImage(
     throw new EngineError('ENGINE_FAILED', 'This engine cannot load images (no loadImages in its facade).');
   }
   const file = path.join(dir, entry.file);
+  const refuse = (why: string) => refused(entry, file, why);
   if (options.platform && !platformMatches(entry.platform, options.platform)) {
-    throw refused(entry, file, `it is ${entry.platform}, not ${options.platform}`);
+    throw refuse(`it is ${entry.platform}, not ${options.platform}`);
   }
-  const sha256 = await fileSha256(file, options.signal);
-  if (sha256 !== entry.sha256) {
-    throw refused(
-      entry,
-      file,
-      `its SHA-256 is ${sha256}, the manifest says ${entry.sha256} (damaged or replaced)`,
-    );
+  const opened = await openInFolder(dir, entry.file);
+  if ('refused' in opened) {
+    throw opened.refused === 'it is missing'
+      ? new ImageError('IMAGE_REJECTED', `The archive ${file} named in the manifest is missing.`, {
+          details: { file, name: entry.name },
+        })
+      : refuse(opened.refused);
   }
-  await engine.loadImages(createReadStream(file), {
-    source: file,
-    ...(options.signal ? { signal: options.signal } : {}),
+  const { handle } = opened;
+  try {
+    const { sha256, scan } = await readArchive(handle, options.signal);
+    if (sha256 !== entry.sha256) {
+      throw refuse(`its SHA-256 is ${sha256}, the manifest says ${entry.sha256} (damaged or replaced)`);
+    }
+    const problem = scan instanceof ArchiveFormatError ? scan.message : contentsProblem(entry, scan);
+    if (problem) throw refuse(problem);
+    await loadChecked(engine, handle, entry, file, refuse, options.signal);
+  } finally {
+    await handle.close();
+  }
+  await engine.tag(entry.id, entry.name);
+  return { name: entry.name, id: entry.id, platform: entry.platform, file };
+}
+
+/** One pass over the file: its SHA-256, and its structure (or why it cannot be read as an archive). */
+async function readArchive(
+  handle: FileHandle,
+  signal: AbortSignal | undefined,
+): Promise<{ sha256: string; scan: ArchiveScan | ArchiveFormatError }> {
+  const hash = createHash('sha256');
+  const tee = new PassThrough();
+  const scanned = scanImageArchive(tee).catch((error: unknown) => {
+    if (error instanceof ArchiveFormatError) return error;
+    throw error;
   });
-  const loaded = await engine.inspectImage(entry.name);
-  if (!loaded || loaded.id !== entry.id) {
-    if (loaded) await engine.removeImage(entry.name);
-    throw refused(entry, file, `it loaded as ${loaded?.id ?? 'nothing'}, the manifest says ${entry.id}`);
+  const source = handle.createReadStream({ start: 0, autoClose: false, ...(signal ? { signal } : {}) });
+  for await (const chunk of source) {
+    hash.update(chunk as Buffer);
+    if (!tee.write(chunk)) await new Promise((resolve) => tee.once('drain', resolve));
   }
-  return { name: entry.name, id: loaded.id, platform: loaded.platform, file };
+  tee.end();
+  return { sha256: hash.digest('hex'), scan: await scanned };
+}
+
+/** What makes the archive's contents differ from its manifest entry, or `undefined`. */
+function contentsProblem(entry: ArchivedImage, scan: ArchiveScan): string | undefined {
+  const ids = scan.images.map((image) => image.id ?? `(config ${image.config} missing)`);
+  if (scan.images.length !== 1) {
+    return `it holds ${scan.images.length} images (${ids.join(', ') || 'none'}), the manifest lists one, ${entry.id}`;
+  }
+  if (ids[0] !== entry.id) return `it holds ${ids[0]}, the manifest says ${entry.id}`;
+  const others = [...new Set([...(scan.images[0]?.names ?? []), ...scan.legacyNames])].filter(
+    (name) => name !== entry.name,
+  );
+  if (others.length > 0) {
+    return `it would also name ${others.join(', ')}; an archive may name only ${entry.name}`;
+  }
+  return undefined;
+}
+
+/**
+ * Loads the file (without names) and checks what the engine made of it:
+ * exactly the manifest's id, of the manifest's platform. On any failure the
+ * images this load added are removed again; images that were there before stay.
+ */
+async function loadChecked(
+  engine: Engine,
+  handle: FileHandle,
+  entry: ArchivedImage,
+  file: string,
+  refuse: (why: string) => ImageError,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const load = engine.loadImages?.bind(engine);
+  if (!load) return;
+  const stream = handle.createReadStream({ start: 0, autoClose: false, ...(signal ? { signal } : {}) });
+  const { ids, added } = await load(stream, { source: file, ...(signal ? { signal } : {}) });
+  try {
+    // The file was checked a moment ago; it can still have changed since.
+    if (ids.length !== 1 || ids[0] !== entry.id) {
+      throw refuse(`it loaded as ${ids.join(', ')}, the manifest says ${entry.id}`);
+    }
+    const image = await engine.inspectImage(entry.id);
+    if (!image || !platformMatches(image.platform, entry.platform)) {
+      throw refuse(`it loaded as ${image?.platform ?? 'nothing'}, the manifest says ${entry.platform}`);
+    }
+  } catch (error) {
+    for (const id of added) await engine.removeImage(id).catch(() => {});
+    throw error;
+  }
 }
 
 function refused(entry: ArchivedImage, file: string, why: string): ImageError {
   return new ImageError('IMAGE_REJECTED', `The archive ${file} of ${entry.name} was refused: ${why}.`, {
     details: { file, name: entry.name },
   });
-}
-
-async function fileSha256(file: string, signal: AbortSignal | undefined): Promise<string> {
-  const hash = createHash('sha256');
-  try {
-    for await (const chunk of createReadStream(file, signal ? { signal } : {})) hash.update(chunk as Buffer);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new ImageError('IMAGE_REJECTED', `The archive ${file} named in the manifest is missing.`, {
-        details: { file },
-      });
-    }
-    throw error;
-  }
-  return hash.digest('hex');
 }

@@ -1,6 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '@stigmer/core';
+import { openInFolder } from './open-file.js';
 
 /** The manifest's file name inside an archive folder. */
 export const MANIFEST_FILE = 'stigmer-images.json';
@@ -34,14 +35,29 @@ export interface ArchiveManifest {
   images: ArchivedImage[];
 }
 
+/** A manifest is a few hundred bytes per image: anything this large is not one. */
+const MAX_MANIFEST_BYTES = 1024 * 1024;
+
 /** Reads and checks a folder's manifest; every problem names the file and what is wrong. */
 export async function readManifest(dir: string): Promise<ArchiveManifest> {
   const file = path.join(dir, MANIFEST_FILE);
+  const opened = await openInFolder(dir, MANIFEST_FILE);
+  if ('refused' in opened) {
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      opened.refused === 'it is missing'
+        ? await unreadable(dir)
+        : `The image archive manifest ${file} was refused: ${opened.refused}.`,
+      { details: { file } },
+    );
+  }
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError('CONFIG_INVALID', await unreadable(dir, file, error), { details: { file } });
+    if (opened.size > MAX_MANIFEST_BYTES)
+      throw invalid(file, `it is ${opened.size} bytes, more than a manifest`);
+    text = await opened.handle.readFile('utf8');
+  } finally {
+    await opened.handle.close();
   }
   let parsed: unknown;
   try {
@@ -52,11 +68,9 @@ export async function readManifest(dir: string): Promise<ArchiveManifest> {
   return checkManifest(parsed, file);
 }
 
-/** Why the manifest cannot be read, starting with the folder itself: missing, a file, or without a manifest. */
-async function unreadable(dir: string, file: string, error: unknown): Promise<string> {
-  const code = (error as NodeJS.ErrnoException).code;
+/** Why there is no manifest, starting with the folder itself: missing, a file, or without a manifest. */
+async function unreadable(dir: string): Promise<string> {
   const exportHint = `Write one with \`stigmer image export ${dir}\` on a machine with network access.`;
-  if (code !== 'ENOENT' && code !== 'ENOTDIR') return `Cannot read ${file}: ${(error as Error).message}`;
   const folder = await stat(dir).catch(() => undefined);
   if (!folder) return `The folder ${dir} does not exist. ${exportHint}`;
   if (!folder.isDirectory()) return `${dir} is a file, not an image archive folder. ${exportHint}`;
@@ -75,6 +89,8 @@ export function checkManifest(value: unknown, file: string): ArchiveManifest {
   if (!m || typeof m !== 'object') throw invalid(file, 'expected an object');
   if (m.format !== MANIFEST_FORMAT) throw invalid(file, `format must be "${MANIFEST_FORMAT}"`);
   if (!Array.isArray(m.images)) throw invalid(file, 'images must be a list');
+  if (m.images.length === 0)
+    throw invalid(file, 'images lists no image; write the folder with `stigmer image export DIR`');
   m.images.forEach((image, i) => {
     const at = `images[${i}]`;
     for (const key of ['name', 'file', 'id', 'platform', 'sha256'] as const) {
@@ -86,6 +102,10 @@ export function checkManifest(value: unknown, file: string): ArchiveManifest {
       throw invalid(file, `${at}.file must be a file name in the folder, not "${image.file}"`);
     }
     if (!/^[a-f0-9]{64}$/.test(image.sha256)) throw invalid(file, `${at}.sha256 must be 64 hex digits`);
+    if (!/^sha256:[a-f0-9]{64}$/.test(image.id))
+      throw invalid(file, `${at}.id must be sha256: and 64 hex digits`);
+    if (m.images?.findIndex((other) => other?.name === image.name) !== i)
+      throw invalid(file, `${at}.name ${image.name} is listed twice`);
   });
   return m as ArchiveManifest;
 }
