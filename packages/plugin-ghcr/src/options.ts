@@ -12,6 +12,13 @@ export interface GhcrOptions {
    * for a dev build.
    */
   tag?: string;
+  /**
+   * Hosts besides ghcr.io that may receive the GitHub token (`GHCR_TOKEN`,
+   * else `GITHUB_TOKEN`), e.g. a GitHub Enterprise registry. Default none: a
+   * GitHub token goes to ghcr.io only, never to a mirror or another registry
+   * (which get their own credentials from the docker config).
+   */
+  githubTokenHosts?: string[];
 }
 
 const hostPattern = /^[a-zA-Z0-9.-]+(:\d+)?$/;
@@ -29,4 +36,9 @@ export const optionsSchema = z.strictObject({
     .regex(repositoryPattern, 'expected a repository path such as stigmer/agent-runner')
     .optional(),
   tag: z.string().regex(tagPattern, 'expected an image tag such as v0.1.0 or latest').optional(),
+  githubTokenHosts: z
+    .array(
+      z.string().regex(hostPattern, 'expected a registry host such as ghcr.example.com or 127.0.0.1:5000'),
+    )
+    .optional(),
 });

@@ -34,16 +34,24 @@ export function ghcrPlugin(): StigmerPlugin<GhcrOptions> {
     version: VERSION,
     optionsSchema: () => import('./options.js').then((m) => m.optionsSchema),
     apply(hooks, options) {
-      const registry = options.registry ?? DEFAULT_REGISTRY;
-      // ghcr takes a GitHub token as the password; a stand-in registry gets the same.
+      // A GitHub token is a key to the user's GitHub: it goes to ghcr.io and to
+      // the hosts the user names for it, never to whatever registry is configured.
+      const tokenHosts = githubTokenHosts(options);
       hooks.credentials.tap((request, ctx) =>
-        request.registry === registry
-          ? envTokenCredential(ctx.run.env, GHCR_TOKEN_VARIABLES, registry)
+        tokenHosts.has(lower(request.registry))
+          ? envTokenCredential(ctx.run.env, GHCR_TOKEN_VARIABLES, request.registry, request.exclude)
           : undefined,
       );
       hooks.resolveImage.tap((request, ctx) => pull(request, ctx, options));
     },
   });
+}
+
+const lower = (host: string) => host.toLowerCase();
+
+/** ghcr.io and the hosts the user named for the GitHub token. */
+function githubTokenHosts(options: GhcrOptions): Set<string> {
+  return new Set([DEFAULT_REGISTRY, ...(options.githubTokenHosts ?? [])].map(lower));
 }
 
 async function pull(request: ResolveRequest, ctx: HookContext<GhcrOptions>, options: GhcrOptions) {
@@ -60,7 +68,9 @@ async function pull(request: ResolveRequest, ctx: HookContext<GhcrOptions>, opti
       localTag: request.localTag,
       platform: request.platform,
       settings: request.pull,
-      credentialHint: 'set GHCR_TOKEN (or GITHUB_TOKEN) to a token that can read packages',
+      credentialHint: githubTokenHosts(options).has(lower(options.registry ?? DEFAULT_REGISTRY))
+        ? 'set GHCR_TOKEN (or GITHUB_TOKEN) to a token that can read packages'
+        : undefined,
     });
     await recordPull(ctx, request, reference, image);
     return image;

@@ -27,6 +27,12 @@ export interface TokenAuth {
 export interface RegistryOptions {
   /** Omit for an open registry. */
   auth?: TokenAuth;
+  /**
+   * An htpasswd file (bcrypt, see `writeHtpasswd`): the registry answers 401
+   * with a `Basic` challenge, as a registry behind plain user/password auth
+   * does. Excludes `auth`.
+   */
+  htpasswd?: string;
   /** Used only for the fallback to a local `registry:2` image when `docker-registry` is not installed. */
   docker?: Docker;
 }
@@ -75,7 +81,7 @@ async function startOnFreePort(dir: string, options: RegistryOptions): Promise<R
   const host = `127.0.0.1:${port}`;
   const storageDir = join(dir, `storage-${port}`);
   const configPath = join(dir, `config-${port}.yml`);
-  await writeFile(configPath, registryConfig(host, storageDir, options.auth));
+  await writeFile(configPath, registryConfig(host, storageDir, options));
 
   const running = onPath(BINARY)
     ? await spawnBinary(configPath, join(dir, `registry-${port}.log`))
@@ -101,7 +107,7 @@ async function startOnFreePort(dir: string, options: RegistryOptions): Promise<R
  * The configuration, written as JSON: YAML is a superset, and distribution
  * reads it with a YAML parser. Deletes are enabled so tests can remove tags.
  */
-function registryConfig(host: string, storageDir: string, auth: TokenAuth | undefined): string {
+function registryConfig(host: string, storageDir: string, { auth, htpasswd }: RegistryOptions): string {
   const config: Record<string, unknown> = {
     version: '0.1',
     log: { level: 'warn', accesslog: { disabled: true } },
@@ -113,6 +119,7 @@ function registryConfig(host: string, storageDir: string, auth: TokenAuth | unde
     },
     http: { addr: host, secret: randomBytes(16).toString('hex') },
   };
+  if (htpasswd) config.auth = { htpasswd: { realm: 'stigmer-harness', path: htpasswd } };
   if (auth) {
     // rootcertbundle is required: without it distribution panics at start.
     config.auth = {
@@ -242,4 +249,33 @@ async function waitUntilServing(host: string, registry: RegistryProcess): Promis
 
 function onPath(command: string): boolean {
   return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, command)));
+}
+
+/**
+ * Writes an htpasswd file for `users` (name -> password) with bcrypt, the
+ * only hash distribution accepts, by Apache's `htpasswd` (Debian's
+ * apache2-utils, which .ci/run installs). Passwords go in on stdin.
+ */
+export async function writeHtpasswd(file: string, users: Record<string, string>): Promise<void> {
+  const lines: string[] = [];
+  for (const [user, password] of Object.entries(users)) {
+    const child = spawn('htpasswd', ['-niB', user], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d;
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d;
+    });
+    child.stdin.end(password);
+    const [code] = (await once(child, 'close')) as [number | null];
+    if (code !== 0) {
+      throw new Error(
+        `htpasswd exited with ${code} (${err.trim()}); install it with \`apt-get install -y apache2-utils\``,
+      );
+    }
+    lines.push(out.trim());
+  }
+  await writeFile(file, `${lines.join('\n')}\n`);
 }

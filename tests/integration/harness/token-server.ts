@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +13,13 @@ import { type Access, signRs256, tokenClaims } from './jwt.js';
  * `GET /token?service=..&scope=..` (scope may repeat), with Basic auth when it
  * has credentials, and retries the registry with the JWT it gets. `docker
  * login` calls it with `account=` and no scope: valid credentials get 200.
+ *
+ * Refresh tokens, as Azure's registry and `docker login` use them: a GET
+ * with valid credentials and `offline_token=true` also returns a
+ * `refresh_token`, which `docker login` stores as the docker config's
+ * `identitytoken`; `POST /token` with `grant_type=refresh_token` (OAuth2,
+ * form-encoded) trades it for an access token with that user's rights, and
+ * `grant_type=password` does the same for a user name and password.
  *
  * Policy, as on ghcr: public repositories can be pulled by anyone; private
  * ones by their listed readers; pushers may pull and push anything. Requests
@@ -63,6 +70,10 @@ export interface TokenRequestRecord {
   username: string | null;
   /** True when no credentials were sent. */
   anonymous: boolean;
+  /** `grant_type` of an OAuth2 POST (`refresh_token`, `password`); null for a GET. */
+  grantType: string | null;
+  /** `client_id` the client named itself by (`docker` for the engine), if any. */
+  clientId: string | null;
   status: number;
   granted: Access[];
 }
@@ -83,11 +94,15 @@ export interface TokenServer {
 
 export async function startTokenServer(options: TokenServerOptions): Promise<TokenServer> {
   const records: TokenRequestRecord[] = [];
+  /** refresh token -> user. */
+  const refreshTokens = new Map<string, string>();
   const server = createServer((request, response) => {
-    try {
-      route(options, records, request, response);
-    } catch (error) {
+    const fail = (error: unknown) =>
       reply(response, 500, { errors: [{ code: 'UNKNOWN', message: String(error) }] });
+    try {
+      route(options, { records, refreshTokens }, request, response).catch(fail);
+    } catch (error) {
+      fail(error);
     }
   });
   server.listen(0, '127.0.0.1');
@@ -107,15 +122,23 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
   };
 }
 
-function route(
+interface TokenState {
+  records: TokenRequestRecord[];
+  refreshTokens: Map<string, string>;
+}
+
+async function route(
   options: TokenServerOptions,
-  records: TokenRequestRecord[],
+  { records, refreshTokens }: TokenState,
   request: IncomingMessage,
   response: ServerResponse,
-): void {
+): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://token.invalid');
   if (url.pathname === '/token' && request.method === 'GET') {
-    records.push(issueToken(options, request, url, response));
+    records.push(issueToken(options, request, url, response, refreshTokens));
+  } else if (url.pathname === '/token' && request.method === 'POST') {
+    const form = new URLSearchParams(await readBody(request));
+    records.push(issueOAuthToken(options, form, response, refreshTokens));
   } else if (url.pathname === '/requests' && request.method === 'GET') {
     reply(response, 200, records);
   } else if (url.pathname === '/requests' && request.method === 'DELETE') {
@@ -126,12 +149,59 @@ function route(
   }
 }
 
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Answers one OAuth2 `POST /token` (form-encoded `grant_type`, `service`,
+ * `scope`, and `refresh_token` or `username`/`password`), as distribution's
+ * clients send it when they hold an identity token.
+ */
+function issueOAuthToken(
+  options: TokenServerOptions,
+  form: URLSearchParams,
+  response: ServerResponse,
+  refreshTokens: Map<string, string>,
+): TokenRequestRecord {
+  const grantType = form.get('grant_type');
+  const scopes = form.getAll('scope').flatMap((scope) => scope.split(' ').filter(Boolean));
+  let user: string | undefined;
+  if (grantType === 'refresh_token') user = refreshTokens.get(form.get('refresh_token') ?? '');
+  else if (grantType === 'password') {
+    const username = form.get('username') ?? '';
+    if (passwordMatches(options.users[username], form.get('password') ?? '')) user = username;
+  }
+  const record: TokenRequestRecord = {
+    at: new Date().toISOString(),
+    method: 'POST',
+    path: '/token',
+    service: form.get('service'),
+    account: null,
+    scopes,
+    username: user ?? form.get('username'),
+    anonymous: false,
+    grantType,
+    clientId: form.get('client_id'),
+    status: 0,
+    granted: [],
+  };
+  if (user === undefined) {
+    record.status = reply(response, 401, { error: 'invalid_grant' });
+    return record;
+  }
+  return grant(options, record, user, response, refreshTokens, grantType === 'password');
+}
+
 /** Answers one `GET /token` and returns what to record about it. */
 function issueToken(
   options: TokenServerOptions,
   request: IncomingMessage,
   url: URL,
   response: ServerResponse,
+  refreshTokens: Map<string, string>,
 ): TokenRequestRecord {
   const credentials = basicCredentials(request.headers.authorization);
   const scopes = url.searchParams.getAll('scope').flatMap((scope) => scope.split(' ').filter(Boolean));
@@ -144,6 +214,8 @@ function issueToken(
     scopes,
     username: credentials?.username ?? null,
     anonymous: credentials === undefined,
+    grantType: null,
+    clientId: url.searchParams.get('client_id'),
     status: 0,
     granted: [],
   };
@@ -157,7 +229,20 @@ function issueToken(
     return record;
   }
 
-  const user = credentials?.username;
+  const offline = url.searchParams.get('offline_token') === 'true' && credentials !== undefined;
+  return grant(options, record, credentials?.username, response, refreshTokens, offline);
+}
+
+/** Grants what `user` may have of the record's scopes; with `offline`, a refresh token too. */
+function grant(
+  options: TokenServerOptions,
+  record: TokenRequestRecord,
+  user: string | undefined,
+  response: ServerResponse,
+  refreshTokens: Map<string, string>,
+  offline: boolean,
+): TokenRequestRecord {
+  const { scopes } = record;
   const requested = scopes.map(parseScope).filter((access): access is Access => access !== undefined);
   const granted = requested
     .map((access) => ({
@@ -185,11 +270,17 @@ function issueToken(
   });
   const token = signRs256(claims, options.signing.privateKey, options.signing.keyId);
   record.granted = granted;
+  let refreshToken: string | undefined;
+  if (offline && user !== undefined) {
+    refreshToken = randomBytes(24).toString('base64url');
+    refreshTokens.set(refreshToken, user);
+  }
   record.status = reply(response, 200, {
     token,
     access_token: token,
     expires_in: ttl,
     issued_at: new Date(claims.iat * 1000).toISOString(),
+    ...(refreshToken ? { refresh_token: refreshToken } : {}),
   });
   return record;
 }

@@ -2,7 +2,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { projectDir, stigmer } from '../cli/run.js';
-import { harness } from '../harness/context.js';
+import { clearTokenRequests, harness, tokenRequests } from '../harness/context.js';
 import { cleanupImages, FAST_PULL, imageId, localTag, made, stigmerrc } from './helpers.js';
 
 /**
@@ -31,8 +31,11 @@ async function helperBin(dir: string, name: string, username: string, secret: st
   return bin;
 }
 
+/** ghcr plugin options that name the token registry as a host for the GitHub token. */
+const TOKEN_HOST = () => ({ githubTokenHosts: [harness().tokenRegistry] });
+
 async function pull(
-  image: { repository: string; tag: string },
+  image: { repository: string; tag: string; githubTokenHosts?: string[] },
   files: Record<string, string>,
   env: Record<string, string>,
   args: string[],
@@ -99,10 +102,13 @@ describe('each credential source pulls the private image, and --explain names it
     );
   });
 
-  it('GHCR_TOKEN, through the ghcr plugin for its registry', async () => {
-    const r = await pull(PRIVATE, {}, { GHCR_TOKEN: reader.password, GITHUB_ACTOR: reader.username }, [
-      '--explain',
-    ]);
+  it('GHCR_TOKEN, through the ghcr plugin for a host named in githubTokenHosts', async () => {
+    const r = await pull(
+      { ...PRIVATE, ...TOKEN_HOST() },
+      {},
+      { GHCR_TOKEN: reader.password, GITHUB_ACTOR: reader.username },
+      ['--explain'],
+    );
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/credentials\s+stigmer:ghcr\s+resolved\s+\S+\s+credentials from GHCR_TOKEN\n/);
     // The plugin answered first: core's providers were not asked.
@@ -110,9 +116,12 @@ describe('each credential source pulls the private image, and --explain names it
   });
 
   it('GITHUB_TOKEN when GHCR_TOKEN is not set', async () => {
-    const r = await pull(PRIVATE, {}, { GITHUB_TOKEN: reader.password, GITHUB_ACTOR: reader.username }, [
-      '--explain',
-    ]);
+    const r = await pull(
+      { ...PRIVATE, ...TOKEN_HOST() },
+      {},
+      { GITHUB_TOKEN: reader.password, GITHUB_ACTOR: reader.username },
+      ['--explain'],
+    );
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain(`credentials from GITHUB_TOKEN`);
   });
@@ -140,13 +149,17 @@ describe('falling back to anonymous', () => {
     const r = await pull(PUBLIC, { '.docker/config.json': config }, {}, ['--explain']);
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toContain(
-      `warning: stigmer:ghcr: the registry rejected the credentials from ${r.cwd}/.docker/config.json auths["${harness().tokenRegistry}"] for ${harness().tokenRegistry}; trying anonymously\n`,
+      `warning: stigmer:ghcr: ${harness().tokenRegistry} rejected the credentials from ${r.cwd}/.docker/config.json auths["${harness().tokenRegistry}"]; trying anonymously\n`,
     );
-    expect(r.stdout).toContain(`pulled ${r.reference} (anonymously, after the credentials were rejected)`);
+    expect(r.stdout).toContain(
+      `pulled ${r.reference} (anonymously, after the registry rejected credentials from ${r.cwd}/.docker/config.json auths["${harness().tokenRegistry}"])`,
+    );
   });
 
   it('rejected credentials for a private image: exit 7 naming both tries', async () => {
-    const r = await pull(PRIVATE, {}, { GHCR_TOKEN: 'not-a-valid-token' }, ['--quiet']);
+    const r = await pull({ ...PRIVATE, ...TOKEN_HOST() }, {}, { GHCR_TOKEN: 'not-a-valid-token' }, [
+      '--quiet',
+    ]);
     expect(r.exitCode).toBe(7);
     expect(r.stderr.split('\n')[0]).toBe(
       `The registry refused to let stigmer pull ${r.reference}: it needs credentials, or the repository does not exist (tried credentials from GHCR_TOKEN, then anonymously).`,
@@ -187,7 +200,7 @@ describe('a canary secret in every credential source', () => {
     for (const args of [['--explain'], ['--json'], ['--debug'], ['--explain', '--debug']]) {
       it(`never appears with ${args.join(' ')} (${image.repository})`, async () => {
         const { files, env } = await canaryFiles();
-        const r = await pull(image, files, env, args);
+        const r = await pull({ ...image, ...TOKEN_HOST() }, files, env, args);
         expect(r.exitCode).toBe(image === PUBLIC ? 0 : 7);
         expect(`${r.stdout}\n${r.stderr}`).not.toContain(CANARY);
         // The canary was really used: the ghcr plugin's GHCR_TOKEN answered and was rejected.
@@ -210,3 +223,75 @@ describe('a canary secret in every credential source', () => {
 function rx(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
+
+describe('credentials go only where they belong', () => {
+  const { reader } = harness().users;
+  const registry = () => harness().tokenRegistry;
+  const GITHUB_TOKEN = 'ghp_canary0123456789abcdefghijklmn';
+  const dockerLogin = (password = reader.password) =>
+    JSON.stringify({ auths: { [registry()]: { auth: basic(reader.username, password) } } });
+
+  it("a GitHub token in the environment is not sent to a registry not named for it; that registry's docker login is used", async () => {
+    await clearTokenRequests();
+    const r = await pull(
+      PRIVATE,
+      { '.docker/config.json': dockerLogin() },
+      { GHCR_TOKEN: GITHUB_TOKEN, GITHUB_TOKEN },
+      ['--explain'],
+    );
+    expect(r.stderr).not.toContain('warning');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain(`credentials from ${r.cwd}/.docker/config.json auths["${registry()}"]`);
+    expect(r.stdout).not.toContain('GHCR_TOKEN');
+    const requests = await tokenRequests();
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests.every((q) => q.username === reader.username && q.status === 200)).toBe(true);
+    expect(`${r.stdout}${r.stderr}`).not.toContain(GITHUB_TOKEN);
+  });
+
+  it('a rejected GitHub token is followed by the next source before anonymous; --explain lists them in order', async () => {
+    await clearTokenRequests();
+    const r = await pull(
+      { ...PRIVATE, ...TOKEN_HOST() },
+      { '.docker/config.json': dockerLogin() },
+      { GHCR_TOKEN: GITHUB_TOKEN },
+      ['--explain'],
+    );
+    expect(r.exitCode).toBe(0);
+    const config = `${r.cwd}/.docker/config.json auths["${registry()}"]`;
+    expect(r.stderr.split('\n').filter((line) => line.startsWith('warning'))).toEqual([
+      `warning: stigmer:ghcr: ${registry()} rejected the credentials from GHCR_TOKEN for ${registry()}; trying credentials from ${config}`,
+    ]);
+    const lines = r.stdout.split('\n').filter((line) => /^\s+\d+\. credentials .* resolved /.test(line));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(
+      new RegExp(`stigmer:ghcr\\s+resolved\\s+\\S+\\s+credentials from GHCR_TOKEN for ${rx(registry())}$`),
+    );
+    expect(lines[1]).toMatch(
+      new RegExp(`stigmer:credentials\\s+resolved\\s+\\S+\\s+credentials from ${rx(config)}$`),
+    );
+    expect(r.stdout).toContain(
+      `pulled ${r.reference} (with credentials from ${config}, after the registry rejected credentials from GHCR_TOKEN for ${registry()})`,
+    );
+    // The token server saw the GitHub token's user name refused, then the login granted.
+    const users = (await tokenRequests()).map((q) => [q.username, q.status]);
+    expect(users[0]).toEqual(['x-access-token', 401]);
+    expect(users.at(-1)).toEqual([reader.username, 200]);
+    expect(`${r.stdout}${r.stderr}`).not.toContain(GITHUB_TOKEN);
+  });
+
+  it('every source rejected: anonymous last, and exit 7 naming each try in order', async () => {
+    const r = await pull(
+      { ...PRIVATE, ...TOKEN_HOST() },
+      { '.docker/config.json': dockerLogin('wrong-password') },
+      { GHCR_TOKEN: GITHUB_TOKEN, GITHUB_TOKEN: `${GITHUB_TOKEN}2` },
+      ['--quiet'],
+    );
+    expect(r.exitCode).toBe(7);
+    const config = `${r.cwd}/.docker/config.json auths["${registry()}"]`;
+    expect(r.stderr.split('\n')[0]).toBe(
+      `The registry refused to let stigmer pull ${r.reference}: it needs credentials, or the repository does not exist (tried credentials from GHCR_TOKEN for ${registry()}, then credentials from GITHUB_TOKEN for ${registry()}, then credentials from ${config}, then anonymously).`,
+    );
+    expect(await imageId(r.tag)).toBeUndefined();
+  });
+});

@@ -18,7 +18,7 @@ export async function cleanupImages(): Promise<void> {
 /** A .stigmerrc: the default chain with ghcr pointed at a loopback registry. */
 export function stigmerrc(
   tag: string,
-  ghcr: { registry: string; repository?: string; tag: string },
+  ghcr: { registry: string; repository?: string; tag: string; githubTokenHosts?: string[] },
   extra: Record<string, unknown> = {},
 ): string {
   return JSON.stringify({

@@ -26,7 +26,9 @@ export const CREDENTIALS_PLUGIN = 'stigmer:credentials';
  * then the docker config file. Within a docker config, as the docker CLI:
  * `credHelpers` for the registry, else `credsStore`, else `auths`.
  * A missing or failing helper, or an unreadable config, is a warning and the
- * search goes on; with no answer the pull is anonymous.
+ * search goes on; with no answer the pull is anonymous. Sources in the
+ * request's `exclude` (rejected by the registry) are skipped, so the next
+ * one answers: a token the registry refused never hides a valid login.
  */
 export function credentialsPlugin(): StigmerPlugin<unknown> {
   return definePlugin<unknown>({
@@ -57,16 +59,18 @@ async function findCredential(
   ctx: HookContext<unknown>,
 ): Promise<Credential | undefined> {
   const { registry } = request;
+  const exclude = request.exclude ?? [];
   const env = ctx.run.env;
   if (normaliseRegistry(registry) === 'ghcr.io') {
-    const token = envTokenCredential(env, GHCR_TOKEN_VARIABLES, registry);
+    const token = envTokenCredential(env, GHCR_TOKEN_VARIABLES, registry, exclude);
     if (token) return token;
   }
   for (const source of await dockerConfigs(env, ctx)) {
-    const found = await fromDockerConfig(source, registry, ctx);
+    const found = await fromDockerConfig(source, registry, ctx, exclude);
     if (found) return found;
   }
-  ctx.note(`no credentials for ${registry}: the pull is anonymous`, { reference: registry });
+  const left = exclude.length > 0 ? ` left (the registry rejected ${exclude.join(', ')})` : '';
+  ctx.note(`no credentials${left} for ${registry}: the pull is anonymous`, { reference: registry });
   return undefined;
 }
 
@@ -97,6 +101,7 @@ async function fromDockerConfig(
   { config, origin }: LoadedDockerConfig,
   registry: string,
   ctx: HookContext<unknown>,
+  exclude: readonly string[],
 ): Promise<Credential | undefined> {
   const perRegistry = lookup(config.credHelpers, registry);
   const helpers: Array<{ name: string; source: string }> = [];
@@ -112,6 +117,7 @@ async function fromDockerConfig(
     });
   }
   for (const helper of helpers) {
+    if (exclude.includes(helper.source)) continue;
     const answer = await askHelper(helper.name, registry, ctx.signal);
     if (answer.kind === 'found') return { source: helper.source, auth: answer.auth };
     if (answer.kind === 'failed') {
@@ -120,6 +126,7 @@ async function fromDockerConfig(
   }
   const entry = lookup(config.auths, registry);
   const auth = entry ? authFromEntry(entry[1], registry) : undefined;
-  if (entry && auth) return { source: `${origin} auths["${entry[0]}"]`, auth };
+  const source = entry ? `${origin} auths["${entry[0]}"]` : '';
+  if (entry && auth && !exclude.includes(source)) return { source, auth };
   return undefined;
 }

@@ -6,6 +6,12 @@ export interface CredentialRequest {
   readonly registry: string;
   /** Repository path without the host (`stigmer/agent-runner`). */
   readonly repository: string;
+  /**
+   * `source`s of credentials the registry already rejected in this run. A
+   * provider skips them and answers with its next source, if it has one;
+   * core passes over an answer from an excluded source in any case.
+   */
+  readonly exclude?: readonly string[];
 }
 
 /** What a credential provider returns. `source` is shown by `--explain`; the secret never is. */

@@ -5,7 +5,7 @@ import { platformMatches } from '../image/platform.js';
 import type { ResolvedImage, ResolveRequest } from '../image/types.js';
 import type { HookContext } from '../plugin/context.js';
 import { readCheck, writeCheck } from './check-record.js';
-import { remoteDigest } from './remote-digest.js';
+import { type RemoteDigest, remoteDigest } from './remote-digest.js';
 
 /** What a registry plugin should do under the request's pull policy. */
 export type PullDecision =
@@ -100,12 +100,7 @@ async function newer(
   }
   const failures: string[] = [];
   for (const reference of references) {
-    const parsed = parseReference(reference);
-    const credential = await ctx.credentials(parsed.registry, parsed.repository);
-    const answer = await remoteDigest(parsed.registry, parsed.repository, parsed.tag ?? 'latest', {
-      auth: credential?.auth,
-      signal: ctx.signal,
-    });
+    const answer = await askDigest(ctx, reference);
     if (!answer.ok) {
       failures.push(`${reference}: ${answer.error}`);
       continue;
@@ -127,6 +122,29 @@ async function newer(
   const why = failures.join('; ');
   ctx.log.warn(`could not check for a newer image (${why}); using the local ${request.localTag}`);
   return use(`could not check for a newer image (${why}); kept the local image`);
+}
+
+/**
+ * The registry's digest for `reference`, asked with the credentials a pull
+ * would use: when the registry rejects a source, the next one is asked, then
+ * anonymous, as `pullAndTag` does.
+ */
+async function askDigest(ctx: HookContext<unknown>, reference: string): Promise<RemoteDigest> {
+  const { registry, repository, tag } = parseReference(reference);
+  const rejected: string[] = [];
+  let credential = await ctx.credentials(registry, repository);
+  for (;;) {
+    const answer = await remoteDigest(registry, repository, tag ?? 'latest', {
+      auth: credential?.auth,
+      signal: ctx.signal,
+    });
+    if (answer.ok || !credential || (answer.status !== 401 && answer.status !== 403)) return answer;
+    rejected.push(credential.source);
+    ctx.log.info(
+      `the registry rejected the credentials from ${credential.source} for the digest check of ${reference}`,
+    );
+    credential = await ctx.credentials(registry, repository, { exclude: rejected });
+  }
 }
 
 async function localImage(

@@ -201,6 +201,12 @@ export class Pipeline {
           hook,
         });
       }
+      if (hook === 'credentials' && rejectedSource(payload, result)) {
+        // A provider that ignores `exclude` must not hand back what the registry refused.
+        entry.reason = `passed over credentials from ${(result as Credential).source}: the registry rejected them`;
+        entry.outcome = 'ok';
+        return undefined;
+      }
       this.settle(entry, hook, result);
       if (HOOK_KINDS[hook] === 'collect' && typeof result === 'string') this.collected.push(result);
       return HOOK_KINDS[hook] === 'collect' ? undefined : result;
@@ -237,12 +243,21 @@ export class Pipeline {
         if (detail.error !== undefined) entry.error = this.redact(detail.error);
       },
       progress: (reference, event) => this.options.onProgress?.({ plugin: name, reference, event }),
-      credentials: (registry, repository) => this.credentials(registry, repository),
+      credentials: (registry, repository, options) =>
+        this.credentials(registry, repository, options?.exclude),
     };
   }
 
-  private async credentials(registry: string, repository: string): Promise<Credential | undefined> {
-    const credential = await this.call('credentials', { registry, repository });
+  private async credentials(
+    registry: string,
+    repository: string,
+    exclude: readonly string[] = [],
+  ): Promise<Credential | undefined> {
+    const credential = await this.call('credentials', {
+      registry,
+      repository,
+      ...(exclude.length > 0 ? { exclude: [...exclude] } : {}),
+    });
     // Only the secret parts: redacting the user name would blank every word
     // that happens to equal it (a user called "stigmer" hid half of each message).
     const { password, registryToken, identityToken } = credential?.auth ?? {};
@@ -307,6 +322,13 @@ export class Pipeline {
   private throwIfInterrupted(): void {
     if (this.options.signal?.aborted) throw this.interruption();
   }
+}
+
+/** True when a credentials answer comes from a source the request excludes. */
+function rejectedSource(payload: unknown, result: unknown): boolean {
+  const exclude = (payload as { exclude?: readonly string[] }).exclude;
+  const source = (result as Credential | undefined)?.source;
+  return source !== undefined && exclude !== undefined && exclude.includes(source);
 }
 
 /** `resolveImage` → `RESOLVE_IMAGE`, the suffix of a hook's timeout environment variable. */

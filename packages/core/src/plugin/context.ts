@@ -86,7 +86,13 @@ export interface HookContext<Options = unknown> {
   progress(reference: string, event: PullEvent): void;
   /**
    * Asks the credentials hook for `registry`'s credentials. Resolves to
-   * `undefined` for anonymous access. The answer's source is traced, never the secret.
+   * `undefined` for anonymous access. The answer's source is traced, never the
+   * secret. After the registry rejected an answer, ask again with its source
+   * in `exclude` for the next source (then the next, until none is left).
    */
-  credentials(registry: string, repository: string): Promise<Credential | undefined>;
+  credentials(
+    registry: string,
+    repository: string,
+    options?: { exclude?: readonly string[] },
+  ): Promise<Credential | undefined>;
 }

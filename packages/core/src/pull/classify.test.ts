@@ -13,6 +13,7 @@ describe("classifyPullError sorts the engine's words into classes", () => {
       'unauthorized',
     ],
     ['Head "https://ghcr.io/v2/a/b/manifests/x": unauthorized', 'unauthorized'],
+    ['Head "http://127.0.0.1:5000/v2/a/b/manifests/x": no basic auth credentials', 'unauthorized'],
     ['toomanyrequests: rate limit exceeded', 'rate-limited'],
     ['received unexpected HTTP status: 503 Service Unavailable', 'transient'],
     ['Head "http://127.0.0.1:5000/v2/a/b/manifests/x": EOF', 'transient'],

@@ -44,7 +44,7 @@ const RULES: ReadonlyArray<[PullFailureKind, RegExp]> = [
   ['not-found', /manifest unknown|name unknown|not found: manifest|manifest for \S+ not found|: not found$/i],
   [
     'unauthorized',
-    /pull access denied|unauthorized|denied|authentication required|insufficient_scope|forbidden|status: 40[13]/i,
+    /pull access denied|unauthorized|denied|authentication required|no basic auth credentials|insufficient_scope|forbidden|status: 40[13]/i,
   ],
   // The registry answered with a 5xx: it is reachable, whatever the page says about its upstream.
   [

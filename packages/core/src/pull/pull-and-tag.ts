@@ -52,6 +52,8 @@ interface AttemptState {
   attempts: number;
   credential: Credential | undefined;
   credentialsUsed: string[];
+  /** Sources the registry rejected, in the order they were tried. */
+  rejected: string[];
   anonymousRetried: boolean;
 }
 
@@ -76,7 +78,13 @@ export async function pullAndTag(
     ctx.credentials(parsed.registry, parsed.repository),
     ctx.engine.inspectImage(reference),
   ]);
-  const state: AttemptState = { attempts: 0, credential, credentialsUsed: [], anonymousRetried: false };
+  const state: AttemptState = {
+    attempts: 0,
+    credential,
+    credentialsUsed: [],
+    rejected: [],
+    anonymousRetried: false,
+  };
   const facts = (said: string): FailureFacts => ({
     reference,
     registry: parsed.registry,
@@ -110,13 +118,8 @@ export async function pullAndTag(
       const kind = classifyPullError(error);
       if (kind === 'interrupted' || kind === 'engine-down') throw error;
       const said = kind === 'stalled' ? (error as Error).message : engineMessage(error);
-      if (kind === 'unauthorized' && state.credential && !state.anonymousRetried) {
-        // An expired or wrong login must not block a public image.
-        ctx.log.warn(
-          `the registry rejected the credentials from ${state.credential.source} for ${parsed.registry}; trying anonymously`,
-        );
-        state.credential = undefined;
-        state.anonymousRetried = true;
+      if (kind === 'unauthorized' && state.credential) {
+        await nextCredential(ctx, parsed, state);
         continue;
       }
       const wait = await retryWait(kind, state.attempts, settings, parsed, state.credential, ctx.signal);
@@ -153,7 +156,7 @@ export async function pullAndTag(
     image.repoDigests.find((d) => d.startsWith(`${repository}@`));
   // Tag by id: the reference could be re-pointed by a concurrent pull in between.
   await ctx.engine.tag(image.id, request.localTag);
-  const via = state.anonymousRetried ? ' (anonymously, after the credentials were rejected)' : '';
+  const via = viaNote(state);
   ctx.note(
     `pulled ${reference}${via} and tagged it ${request.localTag} (${image.platform}, ${repoDigest?.split('@')[1] ?? 'no digest'})`,
     {
@@ -168,6 +171,34 @@ export async function pullAndTag(
     source: request.source ?? `registry ${reference}`,
     labels: image.labels,
   };
+}
+
+/**
+ * After the registry rejected `state.credential`: the next credential source
+ * (the hook asked again without the rejected ones), else anonymous, so that
+ * a wrong GitHub token never hides a valid `docker login`, and an expired
+ * login never blocks a public image.
+ */
+async function nextCredential(
+  ctx: HookContext<unknown>,
+  parsed: { registry: string; repository: string },
+  state: AttemptState,
+): Promise<void> {
+  const rejected = state.credential as Credential;
+  state.rejected.push(rejected.source);
+  const next = await ctx.credentials(parsed.registry, parsed.repository, { exclude: state.rejected });
+  ctx.log.warn(
+    `${parsed.registry} rejected the credentials from ${rejected.source}; trying ${next ? `credentials from ${next.source}` : 'anonymously'}`,
+  );
+  state.credential = next;
+  if (!next) state.anonymousRetried = true;
+}
+
+/** How the pull got in, when a credential was rejected first. */
+function viaNote(state: AttemptState): string {
+  if (state.rejected.length === 0) return '';
+  const how = state.credential ? `with credentials from ${state.credential.source}` : 'anonymously';
+  return ` (${how}, after the registry rejected credentials from ${state.rejected.join(', then ')})`;
 }
 
 /** The reference without its tag or digest: the name `RepoDigests` use. */

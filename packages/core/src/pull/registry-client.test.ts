@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { indexPlatforms, parseBearerChallenge, registryBaseUrl } from './registry-client.js';
+import { parseChallenge } from './registry-auth.js';
+import { indexPlatforms, registryBaseUrl } from './registry-client.js';
 
 describe('registry client helpers', () => {
   it("uses http for loopback registries only, and Docker Hub's API host", () => {
@@ -9,14 +10,20 @@ describe('registry client helpers', () => {
     expect(registryBaseUrl('docker.io')).toBe('https://registry-1.docker.io');
   });
 
-  it('parses a bearer challenge as ghcr.io sends it', () => {
+  it('parses bearer challenges as ghcr.io sends them, and basic ones as htpasswd registries do', () => {
     expect(
-      parseBearerChallenge(
-        'Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:a/b:pull"',
-      ),
-    ).toEqual({ realm: 'https://ghcr.io/token', service: 'ghcr.io', scope: 'repository:a/b:pull' });
-    expect(parseBearerChallenge('Basic realm="x"')).toBeUndefined();
-    expect(parseBearerChallenge(null)).toBeUndefined();
+      parseChallenge('Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:a/b:pull"'),
+    ).toEqual({
+      scheme: 'bearer',
+      params: { realm: 'https://ghcr.io/token', service: 'ghcr.io', scope: 'repository:a/b:pull' },
+    });
+    expect(parseChallenge('Basic realm="Registry Realm"')).toEqual({
+      scheme: 'basic',
+      params: { realm: 'Registry Realm' },
+    });
+    expect(parseChallenge('Bearer service="x"')).toBeUndefined();
+    expect(parseChallenge('Negotiate abc')).toBeUndefined();
+    expect(parseChallenge(null)).toBeUndefined();
   });
 
   it("lists an index's platforms, normalised, without attestations", () => {
