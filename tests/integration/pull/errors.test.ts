@@ -100,7 +100,8 @@ describe('unauthorized or denied', () => {
         [
           `The registry refused to let stigmer pull ${r.reference}: it needs credentials, or the repository does not exist (tried anonymously).`,
           `Registry said: ${said}`,
-          `To fix: log in with \`docker login ${registry}\`, or set GHCR_TOKEN (or GITHUB_TOKEN) to a token that can read packages; then run the command again. \`--explain\` shows which credential source was used.`,
+          // Not ghcr.io, nor named in githubTokenHosts: no advice to hand it a GitHub token.
+          `To fix: log in with \`docker login ${registry}\`; then run the command again. \`--explain\` shows which credential source was used.`,
         ],
         said,
       ),
