@@ -64,6 +64,7 @@ export { loadPlugins } from './plugin/load.js';
 export type * from './plugin/types.js';
 export { backoffDelay, parseRetryAfter } from './pull/backoff.js';
 export { classifyPullError, type PullFailureKind } from './pull/classify.js';
+export { knownDigests } from './pull/known-digests.js';
 export {
   DEFAULT_PULL_SETTINGS,
   type PullAndTagRequest,

@@ -2,6 +2,7 @@ import {
   definePlugin,
   type HookContext,
   type ImageVerdict,
+  knownDigests,
   type ResolvedImage,
   type StigmerPlugin,
 } from '@stigmer/core';
@@ -42,16 +43,18 @@ async function checkPin(
   const pin = await pinnedDigest(options, ctx);
   if (!pin) return undefined;
   const info = await ctx.engine.inspectImage(image.reference);
-  const known = info ? digestsOf(info) : [image.id];
+  // Registry digests: the engine's, and those stigmer verified when it fetched the image itself.
+  const registryDigests = info ? await knownDigests(ctx.run.dataDir, info) : [];
+  const known = info ? digestsOf({ ...info, repoDigests: registryDigests }) : [image.id];
   if (known.includes(pin.digest)) {
     ctx.log.info(`digest ${pin.digest.slice(0, 19)} matches the pin from ${pin.source}`);
     return undefined;
   }
   // A pulled image that is not the pinned one must not be reused by the next
   // run; a locally built one (no registry digest) is the user's and stays.
-  const pulled = (info?.repoDigests.length ?? 0) > 0;
+  const pulled = registryDigests.length > 0;
   if (pulled) await ctx.engine.removeImage(image.reference);
-  const has = info?.repoDigests[0]?.split('@')[1] ?? image.id;
+  const has = registryDigests[0]?.split('@')[1] ?? image.id;
   return {
     action: 'reject',
     reason: `its digest ${has} is not the pinned ${pin.digest} (from ${pin.source})${pulled ? `; ${image.reference} was untagged` : ''}. Pull the pinned image, or update the pin.`,

@@ -5,8 +5,9 @@ import type { AddressInfo, Socket } from 'node:net';
 /**
  * An HTTP proxy in front of a loopback registry that misbehaves on demand,
  * the way real networks and registries do: 429 with `Retry-After`, 5xx,
- * connections reset before an answer, blobs cut mid-transfer, and blobs that
- * stall after their first bytes. The engine sees the proxy as the registry
+ * connections reset before an answer, requests never answered, blobs cut
+ * mid-transfer, blobs that stall after their headers or first bytes, and
+ * blobs served damaged. The engine sees the proxy as the registry
  * (`127.0.0.1:<port>` is an insecure registry for it, like any loopback one).
  *
  * Stalled connections stay open until `closeStalled()`, `stop()` or the
@@ -22,19 +23,28 @@ export type Fault =
   | { kind: 'status'; status: number; retryAfter?: string }
   /** Close the connection without any answer. */
   | { kind: 'reset' }
+  /**
+   * Take the request and answer nothing, not even headers, until
+   * `closeStalled()` (a pull-through cache waiting on its upstream). The
+   * engine has no timeout for this either, and a client that gives up does
+   * not end the engine's wait: later pulls of the same blob wait behind it.
+   */
+  | { kind: 'silent' }
   /** Forward the headers and `afterBytes` of the body, then close the connection. */
   | { kind: 'cut'; afterBytes: number }
   /** Forward the headers and `afterBytes` of the body, then send nothing more. */
   | { kind: 'stall'; afterBytes: number; holdMs?: number }
   /** Forward the body at about this many bytes per second (a slow link). */
-  | { kind: 'slow'; bytesPerSecond: number };
+  | { kind: 'slow'; bytesPerSecond: number }
+  /** Forward the whole body with the byte at `atByte` flipped (a registry or cache serving damaged data). */
+  | { kind: 'corrupt'; atByte: number };
 
 export interface FaultRule {
   target: FaultTarget;
   fault: Fault;
   /** How many matching requests get the fault; default every one. */
   times?: number;
-  /** Only responses at least this large (cut and stall); skips config blobs. */
+  /** Only responses at least this large (cut, stall and corrupt); skips config blobs. */
   minBytes?: number;
 }
 
@@ -89,7 +99,8 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       (r) =>
         r.target === target &&
         (r.times === undefined || r.used < r.times) &&
-        (phase === 'request') === (r.fault.kind === 'status' || r.fault.kind === 'reset') &&
+        (phase === 'request') ===
+          (r.fault.kind === 'status' || r.fault.kind === 'reset' || r.fault.kind === 'silent') &&
         (phase === 'request' || size === undefined || size >= (r.minBytes ?? 0)),
     );
     if (rule) rule.used++;
@@ -118,6 +129,11 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       req.socket.destroy();
       return;
     }
+    if (early?.fault.kind === 'silent') {
+      record.outcome = 'silent';
+      stalled.add(req.socket);
+      return;
+    }
     const upstreamReq = httpRequest(
       { host: upstreamHost, port: Number(upstreamPort), method: req.method, path, headers: req.headers },
       (upstreamRes) => {
@@ -136,12 +152,29 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
           upstreamRes.on('end', () => res.end());
           return;
         }
+        if (late?.fault.kind === 'corrupt') {
+          const { atByte } = late.fault;
+          record.outcome = `corrupt at byte ${atByte}`;
+          let seen = 0;
+          upstreamRes.on('data', (chunk: Buffer) => {
+            if (atByte >= seen && atByte < seen + chunk.length) {
+              const copy = Buffer.from(chunk);
+              copy[atByte - seen] = (copy[atByte - seen] ?? 0) ^ 0xff;
+              res.write(copy);
+            } else res.write(chunk);
+            seen += chunk.length;
+          });
+          upstreamRes.on('end', () => res.end());
+          return;
+        }
         if (!late || (late.fault.kind !== 'cut' && late.fault.kind !== 'stall')) {
           upstreamRes.pipe(res);
           return;
         }
         const fault = late.fault;
         record.outcome = `${fault.kind} after ${fault.afterBytes} bytes`;
+        // The headers go out even when no byte of the body will: the client sees an answer, then silence.
+        res.flushHeaders();
         let sent = 0;
         upstreamRes.on('data', (chunk: Buffer) => {
           if (sent >= fault.afterBytes) return;

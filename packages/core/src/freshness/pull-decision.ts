@@ -4,6 +4,7 @@ import type { ImageInfo } from '../engine/types.js';
 import { platformMatches } from '../image/platform.js';
 import type { ResolvedImage, ResolveRequest } from '../image/types.js';
 import type { HookContext } from '../plugin/context.js';
+import { knownDigests } from '../pull/known-digests.js';
 import { readCheck, writeCheck } from './check-record.js';
 import { type RemoteDigest, remoteDigest } from './remote-digest.js';
 
@@ -42,14 +43,16 @@ export async function pullDecision(
   if (request.pullPolicy === 'always') return { action: 'pull', reason: 'pull policy is always' };
   const local = await localImage(ctx, request);
   if (!local) return { action: 'pull', reason: `${request.localTag} is not in the local engine` };
+  // The engine's RepoDigests, and those stigmer verified for an image it loaded itself.
+  const digests = await knownDigests(ctx.run.dataDir, local);
   const use = (reason: string): PullDecision => ({
     action: 'use-local',
-    image: resolved(request.localTag, local, reason),
+    image: resolved(request.localTag, local, digests[0], reason),
     reason,
   });
   if (request.pullPolicy === 'missing')
     return use(`${request.localTag} is in the local engine (pull policy missing)`);
-  return newer(ctx, request, all, local, use);
+  return newer(ctx, request, all, digests, use);
 }
 
 /**
@@ -82,10 +85,10 @@ async function newer(
   ctx: HookContext<unknown>,
   request: ResolveRequest,
   references: readonly string[],
-  local: ImageInfo,
+  digests: readonly string[],
   use: (reason: string) => PullDecision,
 ): Promise<PullDecision> {
-  const has = (digest: string) => local.repoDigests.some((d) => d.endsWith(`@${digest}`));
+  const has = (digest: string) => digests.some((d) => d.endsWith(`@${digest}`));
   const interval = request.pullInterval;
   // The record is the local image's: whichever registry answered last time.
   const key = request.localTag;
@@ -113,7 +116,7 @@ async function newer(
     if (has(answer.digest)) {
       return use(`${request.localTag} is up to date with ${reference} (${answer.digest.slice(0, 19)})`);
     }
-    const mine = local.repoDigests[0]?.split('@')[1] ?? 'none';
+    const mine = digests[0]?.split('@')[1] ?? 'none';
     return {
       action: 'pull',
       reason: `${reference} has ${answer.digest.slice(0, 19)}, the local image ${mine.slice(0, 19)}: pulling the newer one`,
@@ -157,11 +160,16 @@ async function localImage(
   return platformMatches(image.platform, wanted) ? image : undefined;
 }
 
-function resolved(localTag: string, image: ImageInfo, reason: string): ResolvedImage {
+function resolved(
+  localTag: string,
+  image: ImageInfo,
+  digest: string | undefined,
+  reason: string,
+): ResolvedImage {
   return {
     reference: localTag,
     id: image.id,
-    digest: image.repoDigests[0],
+    digest,
     platform: image.platform,
     source: `local engine (${reason.includes('up to date') ? 'up to date with the registry' : 'kept by the pull policy'})`,
     labels: image.labels,

@@ -20,6 +20,16 @@ export type PullFailureKind =
   | 'stalled'
   | 'failed';
 
+const KINDS: ReadonlySet<PullFailureKind> = new Set([
+  'not-found',
+  'unauthorized',
+  'rate-limited',
+  'transient',
+  'wrong-platform',
+  'stalled',
+  'failed',
+]);
+
 /** Kinds worth another attempt: the next one may well succeed. */
 export const RETRYABLE: ReadonlySet<PullFailureKind> = new Set([
   'rate-limited',
@@ -67,6 +77,9 @@ export function classifyPullError(error: unknown): PullFailureKind {
     if (error.code === 'INTERRUPTED') return 'interrupted';
     if (error.code === 'ENGINE_UNREACHABLE') return 'engine-down';
     if (error.code === 'PULL_STALLED') return 'stalled';
+    // stigmer's own pull (after a stall) says what it met in so many words.
+    const kind = error.details.kind;
+    if (typeof kind === 'string' && KINDS.has(kind as PullFailureKind)) return kind as PullFailureKind;
     const status = error.details.statusCode;
     if (status === 429) return 'rate-limited';
   }

@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import type { Credential } from '../credentials/types.js';
 import { formatDuration } from '../duration.js';
 import { engineMessage } from '../engine/pull.js';
@@ -9,6 +12,8 @@ import type { ResolvedImage } from '../image/types.js';
 import type { HookContext } from '../plugin/context.js';
 import { backoffDelay, sleep } from './backoff.js';
 import { classifyPullError, type PullFailureKind, RETRYABLE, UNREACHABLE_RETRIES } from './classify.js';
+import { type DirectPullResult, directPull } from './direct-pull.js';
+import { recordDigest } from './known-digests.js';
 import { CODES, type FailureFacts, failureMessage } from './messages.js';
 import { fetchManifest } from './registry-client.js';
 
@@ -97,47 +102,79 @@ export async function pullAndTag(
   });
 
   let digest: string | undefined;
-  for (;;) {
-    state.attempts++;
-    state.credentialsUsed.push(
-      state.credential ? `credentials from ${state.credential.source}` : 'anonymously',
-    );
-    try {
-      const result = await ctx.engine.pull(reference, {
-        // Only an explicit platform is sent, as `docker pull` does: the engine
-        // picks its own otherwise, and the check below holds either way.
-        platform: request.platform,
-        auth: state.credential?.auth,
-        signal: ctx.signal,
-        stallTimeoutMs: settings.stallTimeoutMs,
-        onEvent: (event: PullEvent) => ctx.progress(reference, event),
-      });
-      digest = result.digest;
-      break;
-    } catch (error) {
-      const kind = classifyPullError(error);
-      if (kind === 'interrupted' || kind === 'engine-down') throw error;
-      const said = kind === 'stalled' ? (error as Error).message : engineMessage(error);
-      if (kind === 'unauthorized' && state.credential) {
-        await nextCredential(ctx, parsed, state);
-        continue;
+  let direct: DirectPullResult | undefined;
+  // Blobs stigmer fetches itself (after a stall) wait here between attempts, to resume.
+  const downloads = path.join(
+    ctx.run.dataDir,
+    'downloads',
+    `pull-${process.pid}-${randomBytes(4).toString('hex')}`,
+  );
+  try {
+    for (;;) {
+      state.attempts++;
+      state.credentialsUsed.push(
+        state.credential ? `credentials from ${state.credential.source}` : 'anonymously',
+      );
+      try {
+        if (wedged.has(ctx.engine)) {
+          direct = await directPull(ctx.engine, {
+            ...parsed,
+            tagOrDigest: parsed.digest ?? parsed.tag ?? 'latest',
+            platform: wanted,
+            auth: state.credential?.auth,
+            stallTimeoutMs: settings.stallTimeoutMs,
+            dir: downloads,
+            signal: ctx.signal,
+            onEvent: (event: PullEvent) => ctx.progress(reference, event),
+          });
+          break;
+        }
+        const result = await ctx.engine.pull(reference, {
+          // Only an explicit platform is sent, as `docker pull` does: the engine
+          // picks its own otherwise, and the check below holds either way.
+          platform: request.platform,
+          auth: state.credential?.auth,
+          signal: ctx.signal,
+          stallTimeoutMs: settings.stallTimeoutMs,
+          onEvent: (event: PullEvent) => ctx.progress(reference, event),
+        });
+        digest = result.digest;
+        break;
+      } catch (error) {
+        const kind = classifyPullError(error);
+        if (kind === 'interrupted' || kind === 'engine-down') throw error;
+        if (kind === 'stalled' && !wedged.has(ctx.engine)) {
+          // The engine keeps the hung transfer: its next pull of these layers would wait on it.
+          wedged.add(ctx.engine);
+          ctx.log.info(
+            `the engine keeps the stalled download of ${reference}; stigmer fetches the image itself from now on`,
+          );
+        }
+        const said = kind === 'stalled' ? (error as Error).message : engineMessage(error);
+        if (kind === 'unauthorized' && state.credential) {
+          await nextCredential(ctx, parsed, state);
+          continue;
+        }
+        const wait = await retryWait(kind, state.attempts, settings, parsed, state.credential, ctx.signal);
+        if (wait.retry) {
+          const reason = `${kind === 'stalled' ? 'stalled' : kind === 'rate-limited' ? 'rate limited' : 'temporary error'}: ${said}`;
+          ctx.log.info(
+            `attempt ${state.attempts} of ${reference} failed (${reason}); retrying in ${formatDuration(wait.delayMs)}${wait.fromHeader ? ' as Retry-After asks' : ''}`,
+          );
+          ctx.progress(reference, { type: 'retry', attempt: state.attempts, delayMs: wait.delayMs, reason });
+          await sleep(wait.delayMs, ctx.signal);
+          continue;
+        }
+        const available =
+          kind === 'wrong-platform' ? await listPlatforms(parsed, state.credential, ctx.signal) : undefined;
+        throw failure(kind, { ...facts(said), available, retryAfterMs: wait.tooLongMs }, error);
       }
-      const wait = await retryWait(kind, state.attempts, settings, parsed, state.credential, ctx.signal);
-      if (wait.retry) {
-        const reason = `${kind === 'stalled' ? 'stalled' : kind === 'rate-limited' ? 'rate limited' : 'temporary error'}: ${said}`;
-        ctx.log.info(
-          `attempt ${state.attempts} of ${reference} failed (${reason}); retrying in ${formatDuration(wait.delayMs)}${wait.fromHeader ? ' as Retry-After asks' : ''}`,
-        );
-        ctx.progress(reference, { type: 'retry', attempt: state.attempts, delayMs: wait.delayMs, reason });
-        await sleep(wait.delayMs, ctx.signal);
-        continue;
-      }
-      const available =
-        kind === 'wrong-platform' ? await listPlatforms(parsed, state.credential, ctx.signal) : undefined;
-      throw failure(kind, { ...facts(said), available, retryAfterMs: wait.tooLongMs }, error);
     }
+  } finally {
+    await rm(downloads, { recursive: true, force: true });
   }
 
+  if (direct) return nameDirect(ctx, request, direct, viaNote(state));
   const image = await ctx.engine.inspectImage(reference);
   if (!image) {
     throw failure('failed', facts('the pull reported success, but the engine does not have the image'));
@@ -170,6 +207,45 @@ export async function pullAndTag(
     platform: image.platform,
     source: request.source ?? `registry ${reference}`,
     labels: image.labels,
+  };
+}
+
+/**
+ * Engines that stalled on a pull in this run: they keep the hung transfer,
+ * so later pulls of the run go around them (`directPull`).
+ */
+const wedged = new WeakSet<object>();
+
+/**
+ * Names an image stigmer fetched and loaded itself, by id, now that its
+ * blobs, manifest, id and platform have been checked: the registry reference
+ * (as the engine's pull would leave it), then the local tag. A loaded image
+ * has no `RepoDigests`; the digest stigmer verified is recorded instead, for
+ * the `newer` check and digest pins.
+ */
+async function nameDirect(
+  ctx: HookContext<unknown>,
+  request: PullAndTagRequest,
+  direct: DirectPullResult,
+  via: string,
+): Promise<ResolvedImage> {
+  const { reference } = request;
+  const repoDigest = `${nameOf(reference)}@${direct.digest}`;
+  await recordDigest(ctx.run.dataDir, direct.id, repoDigest);
+  await ctx.engine.tag(direct.id, reference);
+  await ctx.engine.tag(direct.id, request.localTag);
+  const image = await ctx.engine.inspectImage(direct.id);
+  ctx.note(
+    `pulled ${reference}${via}, fetched by stigmer itself after the engine stalled, and tagged it ${request.localTag} (${direct.platform}, ${direct.digest})`,
+    { reference },
+  );
+  return {
+    reference: request.localTag,
+    id: direct.id,
+    digest: repoDigest,
+    platform: image?.platform ?? direct.platform,
+    source: request.source ?? `pulled from ${reference}`,
+    labels: image?.labels,
   };
 }
 

@@ -127,21 +127,23 @@ export class RegistrySession {
     if (auth?.registryToken) this.#authorization = `Bearer ${auth.registryToken}`;
   }
 
+  /** Sends a request (with `signal` when given, e.g. a stall watchdog's, else the session's). */
   async fetch(
     url: string,
     init: { method?: string; headers?: Record<string, string> } = {},
+    signal: AbortSignal = this.signal,
   ): Promise<Response> {
     const send = () =>
       fetch(url, {
         ...init,
         headers: { ...init.headers, ...(this.#authorization ? { authorization: this.#authorization } : {}) },
-        signal: this.signal,
+        signal,
       });
     const response = await send();
     if (response.status !== 401) return response;
     const challenge = parseChallenge(response.headers.get('www-authenticate'));
     if (!challenge) return response;
-    const answer = await answerChallenge(challenge, this.auth, this.signal);
+    const answer = await answerChallenge(challenge, this.auth, signal);
     if (!answer || answer === this.#authorization) return response;
     await response.body?.cancel();
     this.#authorization = answer;
