@@ -260,18 +260,18 @@ describe('credentials go only where they belong', () => {
     expect(r.exitCode).toBe(0);
     const config = `${r.cwd}/.docker/config.json auths["${registry()}"]`;
     expect(r.stderr.split('\n').filter((line) => line.startsWith('warning'))).toEqual([
-      `warning: stigmer:ghcr: ${registry()} rejected the credentials from GHCR_TOKEN for ${registry()}; trying credentials from ${config}`,
+      `warning: stigmer:ghcr: ${registry()} rejected the credentials from GHCR_TOKEN; trying credentials from ${config}`,
     ]);
     const lines = r.stdout.split('\n').filter((line) => /^\s+\d+\. credentials .* resolved /.test(line));
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(
-      new RegExp(`stigmer:ghcr\\s+resolved\\s+\\S+\\s+credentials from GHCR_TOKEN for ${rx(registry())}$`),
+      new RegExp(`stigmer:ghcr\\s+resolved\\s+\\S+\\s+credentials from GHCR_TOKEN$`),
     );
     expect(lines[1]).toMatch(
       new RegExp(`stigmer:credentials\\s+resolved\\s+\\S+\\s+credentials from ${rx(config)}$`),
     );
     expect(r.stdout).toContain(
-      `pulled ${r.reference} (with credentials from ${config}, after the registry rejected credentials from GHCR_TOKEN for ${registry()})`,
+      `pulled ${r.reference} (with credentials from ${config}, after the registry rejected credentials from GHCR_TOKEN)`,
     );
     // The token server saw the GitHub token's user name refused, then the login granted.
     const users = (await tokenRequests()).map((q) => [q.username, q.status]);
@@ -290,7 +290,7 @@ describe('credentials go only where they belong', () => {
     expect(r.exitCode).toBe(7);
     const config = `${r.cwd}/.docker/config.json auths["${registry()}"]`;
     expect(r.stderr.split('\n')[0]).toBe(
-      `The registry refused to let stigmer pull ${r.reference}: it needs credentials, or the repository does not exist (tried credentials from GHCR_TOKEN for ${registry()}, then credentials from GITHUB_TOKEN for ${registry()}, then credentials from ${config}, then anonymously).`,
+      `The registry refused to let stigmer pull ${r.reference}: it needs credentials, or the repository does not exist (tried credentials from GHCR_TOKEN, then credentials from GITHUB_TOKEN, then credentials from ${config}, then anonymously).`,
     );
     expect(await imageId(r.tag)).toBeUndefined();
   });

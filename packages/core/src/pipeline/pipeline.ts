@@ -328,7 +328,7 @@ export class Pipeline {
 function rejectedSource(payload: unknown, result: unknown): boolean {
   const exclude = (payload as { exclude?: readonly string[] }).exclude;
   const source = (result as Credential | undefined)?.source;
-  return source !== undefined && exclude !== undefined && exclude.includes(source);
+  return source !== undefined && exclude?.includes(source) === true;
 }
 
 /** `resolveImage` → `RESOLVE_IMAGE`, the suffix of a hook's timeout environment variable. */
