@@ -42,6 +42,7 @@ describe('a registry behind htpasswd (Basic auth)', () => {
   const alice = { username: 'alice', password: 'alice-Pa55' };
   let dir: string;
   let registry: Registry;
+  let first: string;
   let newer: string;
   const image = { repository: 'stigmer/agent-runner', tag: '1' };
 
@@ -49,7 +50,11 @@ describe('a registry behind htpasswd (Basic auth)', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'stigmer-basic-'));
     await writeHtpasswd(path.join(dir, 'htpasswd'), { [alice.username]: alice.password });
     registry = await startRegistry({ htpasswd: path.join(dir, 'htpasswd') });
-    await pushImage(harnessDocker(), harness().testImage.id, {
+    // An image of its own: a push gives an image RepoDigests, and the shared test image must keep none.
+    first = await makeTestImage(`stigmer-it/basic-first:${process.pid}`, {
+      labels: { 'org.stigmer.test.basic-first': String(process.pid) },
+    });
+    await pushImage(harnessDocker(), first, {
       registry: registry.host,
       ...image,
       credentials: alice,
@@ -62,6 +67,7 @@ describe('a registry behind htpasswd (Basic auth)', () => {
   afterAll(async () => {
     await removeImages(harnessDocker(), [
       `stigmer-it/basic-newer:${process.pid}`,
+      `stigmer-it/basic-first:${process.pid}`,
       `${registry?.host}/stigmer/agent-runner:1`,
     ]);
     await registry?.stop();
@@ -84,10 +90,10 @@ describe('a registry behind htpasswd (Basic auth)', () => {
     });
     const env = { DOCKER_CONFIG: config };
     const tag = localTag();
-    const first = await run(registry.host, image, ['image', 'pull', '--quiet'], env, tag);
-    expect(first.stderr).toBe('');
-    expect(first.exitCode).toBe(0);
-    expect(await imageId(tag)).toBe(harness().testImage.id);
+    const pulled = await run(registry.host, image, ['image', 'pull', '--quiet'], env, tag);
+    expect(pulled.stderr).toBe('');
+    expect(pulled.exitCode).toBe(0);
+    expect(await imageId(tag)).toBe(first);
     // The tag now points at another image: only a check that really asked the registry notices.
     await pushImage(harnessDocker(), newer, { registry: registry.host, ...image, credentials: alice });
     const second = await run(

@@ -54,6 +54,19 @@ async function project(config: Record<string, unknown>) {
   return { cwd, dataDir };
 }
 
+/**
+ * A project whose ghcr plugin pulls `repository:tag` from `registry` (a
+ * proxy) into a fresh local tag, with the quick test pull settings; both
+ * names are removed after the test.
+ */
+async function ghcrProject(registry: string, repository: string, tag: string) {
+  const local = localTag();
+  const reference = `${registry}/${repository}:${tag}`;
+  made.push(local, reference);
+  const config = JSON.parse(stigmerrc(local, { registry, repository, tag }, FAST_PULL));
+  return { local, reference, ...(await project(config)) };
+}
+
 /** The registry's manifest digest for `repository:tag` (what a pull records). */
 async function registryDigest(registry: string, repository: string, tag: string): Promise<string> {
   const response = await fetch(`http://${registry}/v2/${repository}/manifests/${tag}`, {
@@ -95,7 +108,7 @@ describe('a mirror that goes silent on blobs, and a healthy origin (the issue)',
     const r = await stigmer(['image', 'pull', '--explain'], { cwd });
     expect(r.exitCode).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe(
-      `${local} (${id.slice(0, 19)}, linux/amd64) from pulled from ${origin}/stigmer/fresh:${tag}`,
+      `${local} (${id.slice(0, 19)}, linux/amd64) from registry ${origin}/stigmer/fresh:${tag}`,
     );
     expect(r.stdout).toContain(
       `info: left ${fixture.proxy.host}/stigmer/fresh:${tag}: stalled: no progress for 5s; cooling down for 10m`,
@@ -116,13 +129,7 @@ describe('a single registry that stalls once, then recovers', () => {
     const tag = `stall-once-${process.pid}`;
     const id = await publishFreshImage(harness().openRegistry, 'stigmer/fresh', tag);
     fixture.proxy.add({ target: 'blob', fault: { kind: 'silent' }, times: 1 });
-    const local = localTag();
-    const reference = `${fixture.proxy.host}/stigmer/fresh:${tag}`;
-    made.push(local, reference);
-    const config = JSON.parse(
-      stigmerrc(local, { registry: fixture.proxy.host, repository: 'stigmer/fresh', tag }, FAST_PULL),
-    );
-    const { cwd, dataDir } = await project(config);
+    const { local, reference, cwd, dataDir } = await ghcrProject(fixture.proxy.host, 'stigmer/fresh', tag);
     const r = await stigmer(['image', 'pull', '--json'], { cwd });
     expect(r.exitCode).toBe(0);
     const doc = JSON.parse(r.stdout);
@@ -166,13 +173,7 @@ describe('a single registry that stalls once, then recovers', () => {
       credentials: pusher,
     });
     await removeImages(harnessDocker(), [pushed, built, id]);
-    const local = localTag();
-    const reference = `${proxy.host}/stigmer/private-runner:${tag}`;
-    made.push(local, reference);
-    const config = JSON.parse(
-      stigmerrc(local, { registry: proxy.host, repository: 'stigmer/private-runner', tag }, FAST_PULL),
-    );
-    const { cwd } = await project(config);
+    const { local, cwd } = await ghcrProject(proxy.host, 'stigmer/private-runner', tag);
     const auth = Buffer.from(`${reader.username}:${reader.password}`).toString('base64');
     await mkdir(path.join(cwd, 'dc'));
     await writeFile(path.join(cwd, 'dc/config.json'), JSON.stringify({ auths: { [proxy.host]: { auth } } }));
@@ -196,13 +197,7 @@ describe('a single registry that stalls once, then recovers', () => {
     await publishFreshImage(harness().openRegistry, 'stigmer/fresh', source);
     const digests = await pushMultiArch(harness().openRegistry, 'stigmer/fresh', source, tag);
     fixture.proxy.add({ target: 'blob', fault: { kind: 'silent' }, times: 1 });
-    const local = localTag();
-    made.push(local, `${fixture.proxy.host}/stigmer/fresh:${tag}`);
-    const { cwd } = await project(
-      JSON.parse(
-        stigmerrc(local, { registry: fixture.proxy.host, repository: 'stigmer/fresh', tag }, FAST_PULL),
-      ),
-    );
+    const { local, cwd } = await ghcrProject(fixture.proxy.host, 'stigmer/fresh', tag);
     const r = await stigmer(['image', 'pull', '--quiet', '--json', '--platform', 'linux/arm64'], { cwd });
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(r.stdout).image).toMatchObject({
@@ -225,13 +220,7 @@ describe('what stigmer fetches itself is checked', () => {
       minBytes: 1_000_000,
       times: 1,
     });
-    const local = localTag();
-    made.push(local, `${fixture.proxy.host}/stigmer/fresh:${tag}`);
-    const { cwd, dataDir } = await project(
-      JSON.parse(
-        stigmerrc(local, { registry: fixture.proxy.host, repository: 'stigmer/fresh', tag }, FAST_PULL),
-      ),
-    );
+    const { local, cwd, dataDir } = await ghcrProject(fixture.proxy.host, 'stigmer/fresh', tag);
     const r = await stigmer(['image', 'pull', '--quiet'], { cwd });
     expect(r.exitCode).toBe(5);
     expect(r.stderr).toMatch(
@@ -247,13 +236,7 @@ describe('what stigmer fetches itself is checked', () => {
     const tag = `silent-${process.pid}`;
     const id = await publishFreshImage(harness().openRegistry, 'stigmer/fresh', tag);
     fixture.proxy.add({ target: 'blob', fault: { kind: 'silent' } });
-    const local = localTag();
-    made.push(local, `${fixture.proxy.host}/stigmer/fresh:${tag}`);
-    const { cwd, dataDir } = await project(
-      JSON.parse(
-        stigmerrc(local, { registry: fixture.proxy.host, repository: 'stigmer/fresh', tag }, FAST_PULL),
-      ),
-    );
+    const { local, cwd, dataDir } = await ghcrProject(fixture.proxy.host, 'stigmer/fresh', tag);
     const r = await stigmer(['image', 'pull', '--quiet'], { cwd });
     expect(r.exitCode).toBe(11);
     expect(r.stderr.split('\n')[0]).toBe(

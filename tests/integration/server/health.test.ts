@@ -5,11 +5,11 @@ import { harnessDocker } from '../harness/context.js';
 import { removeImages } from '../harness/images.js';
 import {
   cleanupFixtures,
+  commitHealthImages,
   inspect,
   removeServerImage,
   runStigmer,
   serverFixture,
-  serverImage,
   spawnStigmer,
   until,
 } from './helpers.js';
@@ -33,21 +33,12 @@ const check = {
  * its config: unlike a Dockerfile `FROM`, a commit can never make the engine
  * pull anything, even if the base image vanished meanwhile.
  */
-beforeAll(async () => {
-  const docker = harnessDocker();
-  const base = await docker.createContainer({ Image: await serverImage(), Cmd: ['sh'] });
-  try {
-    for (const [image, healthcheck] of [
-      [HEALTH_IMAGE, check],
-      [SLOW_HEALTH_IMAGE, { ...check, StartPeriod: 300e9 }],
-    ] as const) {
-      const [repo, tag] = image.split(':') as [string, string];
-      await base.commit({ repo, tag, _body: { Healthcheck: healthcheck } });
-    }
-  } finally {
-    await base.remove({ force: true });
-  }
-});
+beforeAll(() =>
+  commitHealthImages([
+    [HEALTH_IMAGE, check],
+    [SLOW_HEALTH_IMAGE, { ...check, StartPeriod: 300e9 }],
+  ]),
+);
 
 afterAll(async () => {
   await removeImages(harnessDocker(), [HEALTH_IMAGE, SLOW_HEALTH_IMAGE]);

@@ -168,3 +168,31 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs: 
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** A container HEALTHCHECK as the Engine API takes it (durations in nanoseconds). */
+export interface Healthcheck {
+  Test: string[];
+  Interval?: number;
+  Timeout?: number;
+  Retries?: number;
+  StartPeriod?: number;
+}
+
+/**
+ * Makes each `name` the server image plus `healthcheck`, by committing a
+ * container of it with the check in its config: unlike a Dockerfile `FROM`,
+ * a commit can never make the engine pull anything.
+ */
+export async function commitHealthImages(
+  images: ReadonlyArray<readonly [string, Healthcheck]>,
+): Promise<void> {
+  const base = await harnessDocker().createContainer({ Image: await serverImage(), Cmd: ['sh'] });
+  try {
+    for (const [image, healthcheck] of images) {
+      const [repo, tag] = image.split(':') as [string, string];
+      await base.commit({ repo, tag, _body: { Healthcheck: healthcheck } });
+    }
+  } finally {
+    await base.remove({ force: true });
+  }
+}

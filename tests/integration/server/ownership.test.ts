@@ -5,6 +5,7 @@ import { harnessDocker } from '../harness/context.js';
 import { removeImages } from '../harness/images.js';
 import {
   cleanupFixtures,
+  commitHealthImages,
   inspect,
   removeServerImage,
   runStigmer,
@@ -194,17 +195,11 @@ describe('a container that takes the name between the lookup and the create', ()
 describe('two starts with different data folders at the same moment', () => {
   /** The server image with a HEALTHCHECK that passes once /tmp/healthy exists: the first start waits on it. */
   const HEALTH_IMAGE = `stigmer-it/ownership-health:${process.pid}`;
-  beforeAll(async () => {
-    const docker = harnessDocker();
-    const base = await docker.createContainer({ Image: await serverImage(), Cmd: ['sh'] });
-    try {
-      const [repo, tag] = HEALTH_IMAGE.split(':') as [string, string];
-      const Healthcheck = { Test: ['CMD-SHELL', 'test -e /tmp/healthy'], Interval: 2e8, Retries: 1000 };
-      await base.commit({ repo, tag, _body: { Healthcheck } });
-    } finally {
-      await base.remove({ force: true });
-    }
-  });
+  beforeAll(() =>
+    commitHealthImages([
+      [HEALTH_IMAGE, { Test: ['CMD-SHELL', 'test -e /tmp/healthy'], Interval: 2e8, Retries: 1000 }],
+    ]),
+  );
   afterAll(() => removeImages(harnessDocker(), [HEALTH_IMAGE]));
 
   it("the second, even with --restart, refuses the first one's half-started container instead of removing it", async () => {
