@@ -1,11 +1,12 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { projectDir, stigmer } from '../cli/run.js';
+import { projectDir, STIGMER_BIN, stigmer } from '../cli/run.js';
 import { harness, harnessDocker } from '../harness/context.js';
 import { type FaultProxy, startFaultProxy } from '../harness/fault-proxy.js';
 import { makeTestImage, removeImages } from '../harness/images.js';
 import { pushMultiArch } from '../harness/multi-arch.js';
+import { spawnCollect } from '../harness/process.js';
 import { pushImage } from '../harness/push.js';
 import {
   FAST_PULL,
@@ -242,6 +243,39 @@ describe('what stigmer fetches itself is checked', () => {
     expect(r.stderr.split('\n')[0]).toBe(
       `Pulling ${fixture.proxy.host}/stigmer/fresh:${tag} stalled: no progress for 2s, 2 times; stigmer closed the pull each time.`,
     );
+    expect(await imageId(local)).toBeUndefined();
+    expect(await imageId(id)).toBeUndefined();
+    expect(await leftoverDownloads(dataDir)).toEqual([]);
+  });
+
+  it("Ctrl-C during stigmer's own fetch: exit 130, no tag, nothing loaded, no leftover download", async () => {
+    const tag = `interrupt-${process.pid}`;
+    const id = await publishFreshImage(harness().openRegistry, 'stigmer/fresh', tag);
+    // The engine's request goes unanswered; stigmer's own fetch then crawls, so Ctrl-C lands in it.
+    fixture.proxy.add({ target: 'blob', fault: { kind: 'silent' }, times: 2 });
+    fixture.proxy.add({
+      target: 'blob',
+      fault: { kind: 'slow', bytesPerSecond: 200_000 },
+      minBytes: 1_000_000,
+    });
+    const { local, cwd, dataDir } = await ghcrProject(fixture.proxy.host, 'stigmer/fresh', tag);
+    const run = spawnCollect(process.execPath, [STIGMER_BIN, 'image', 'pull'], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: cwd, DOCKER_HOST: harness().dockerHost },
+    });
+    let stderr = '';
+    run.child.stderr?.on('data', (d: Buffer) => {
+      stderr += d;
+    });
+    const slow = () => fixture.proxy.requests.some((q) => q.outcome.startsWith('slow'));
+    const deadline = Date.now() + 30_000;
+    while (!slow() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(slow()).toBe(true);
+    expect(await leftoverDownloads(dataDir)).toHaveLength(1);
+    run.child.kill('SIGINT');
+    const result = await run.done;
+    expect(result.exitCode).toBe(130);
+    expect(stderr).toContain('Interrupted by SIGINT.');
     expect(await imageId(local)).toBeUndefined();
     expect(await imageId(id)).toBeUndefined();
     expect(await leftoverDownloads(dataDir)).toEqual([]);
