@@ -1,6 +1,8 @@
 // Shared helpers for the benchmarks: run commands alternately, report medians and ratios.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createCipheriv, createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -78,4 +80,72 @@ export function ensureBusyboxImage(tag, { cmd } = {}) {
   );
   if (made.status !== 0)
     throw new Error(`could not create ${tag}: is a Docker engine running and busybox-static installed?`);
+}
+
+/** Runs a command to its end; throws with its stderr when it fails. */
+export function sh(cmd, args, options = {}) {
+  const result = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  if (result.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout.toString();
+}
+
+/** Deterministic, incompressible bytes: a layer is as large on the wire as on disk. */
+export function filler(seed, size) {
+  const key = createHash('sha256').update(seed).digest();
+  const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
+  return Buffer.concat([cipher.update(Buffer.alloc(size)), cipher.final()]);
+}
+
+async function freePort() {
+  const server = createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Debian's docker-registry on a free loopback port, storing under `dir`; `child` is the process. */
+export async function startRegistry(dir) {
+  const port = await freePort();
+  const config = path.join(dir, 'registry.yml');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      version: '0.1',
+      log: { level: 'error', accesslog: { disabled: true } },
+      storage: { filesystem: { rootdirectory: path.join(dir, 'storage') }, delete: { enabled: true } },
+      http: { addr: `127.0.0.1:${port}` },
+    }),
+  );
+  const child = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/v2/`)).ok) return { host: `127.0.0.1:${port}`, child };
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  child.kill();
+  throw new Error('docker-registry did not start');
+}
+
+/**
+ * Builds a FROM scratch image of `layers` layers of incompressible bytes
+ * (`totalMb` in all) under `reference` with the engine (no network), pushes
+ * it, and leaves it in the engine (callers remove it before timing a pull).
+ */
+export function buildAndPush(work, reference, { totalMb, layers, seed = 'stigmer-bench' }) {
+  const context = path.join(work, `context-${seed}`);
+  mkdirSync(context);
+  const lines = ['FROM scratch'];
+  for (let i = 0; i < layers; i++) {
+    mkdirSync(path.join(context, `layer-${i}`));
+    writeFileSync(
+      path.join(context, `layer-${i}`, 'data.bin'),
+      filler(`${seed}-${i}`, Math.floor((totalMb * 1_000_000) / layers)),
+    );
+    lines.push(`COPY layer-${i}/ /layer-${i}/`);
+  }
+  writeFileSync(path.join(context, 'Dockerfile'), `${lines.join('\n')}\n`);
+  sh('docker', ['build', '-q', '-t', reference, context], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+  sh('docker', ['push', '-q', reference]);
 }

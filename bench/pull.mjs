@@ -4,14 +4,12 @@
 // whatever the image size (the pull is streamed, never buffered).
 // Everything is local: the image is built here from random bytes, the registry is
 // Debian's docker-registry on 127.0.0.1.
-import { spawn, spawnSync } from 'node:child_process';
-import { createCipheriv, createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compare, median, report } from './lib.mjs';
+import { buildAndPush, compare, median, report, sh, startRegistry } from './lib.mjs';
 
 const bin = fileURLToPath(new URL('../packages/cli/bin/stigmer.js', import.meta.url));
 const probe = fileURLToPath(new URL('./rss-probe.cjs', import.meta.url));
@@ -20,70 +18,12 @@ const totalMb = Number(process.env.STIGMER_BENCH_PULL_MB ?? 200);
 const layers = 5;
 const localTag = 'stigmer-bench/pull:local';
 
-function sh(cmd, args, options = {}) {
-  const result = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
-  if (result.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${result.stderr}`);
-  return result.stdout.toString();
-}
-
-/** Deterministic, incompressible bytes: a layer is as large on the wire as on disk. */
-function filler(seed, size) {
-  const key = createHash('sha256').update(seed).digest();
-  const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
-  return Buffer.concat([cipher.update(Buffer.alloc(size)), cipher.final()]);
-}
-
-async function freePort() {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function startRegistry(dir) {
-  const port = await freePort();
-  const config = path.join(dir, 'registry.yml');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      version: '0.1',
-      log: { level: 'error', accesslog: { disabled: true } },
-      storage: { filesystem: { rootdirectory: path.join(dir, 'storage') }, delete: { enabled: true } },
-      http: { addr: `127.0.0.1:${port}` },
-    }),
-  );
-  const child = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/v2/`)).ok) return { host: `127.0.0.1:${port}`, child };
-    } catch {}
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  child.kill();
-  throw new Error('docker-registry did not start');
-}
-
 const work = mkdtempSync(path.join(tmpdir(), 'stigmer-bench-pull-'));
 const registry = await startRegistry(work);
 const reference = `${registry.host}/stigmer/agent-runner:bench`;
 try {
-  // A FROM scratch image of `layers` layers, built by the engine (no network).
-  const context = path.join(work, 'context');
-  mkdirSync(context);
-  const lines = ['FROM scratch'];
-  for (let i = 0; i < layers; i++) {
-    mkdirSync(path.join(context, `layer-${i}`));
-    writeFileSync(
-      path.join(context, `layer-${i}`, 'data.bin'),
-      filler(`stigmer-bench-${i}`, Math.floor((totalMb * 1_000_000) / layers)),
-    );
-    lines.push(`COPY layer-${i}/ /layer-${i}/`);
-  }
-  writeFileSync(path.join(context, 'Dockerfile'), `${lines.join('\n')}\n`);
   console.log(`building a ${totalMb} MB image of ${layers} layers and pushing it to ${registry.host}...`);
-  sh('docker', ['build', '-q', '-t', reference, context], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
-  sh('docker', ['push', '-q', reference]);
+  buildAndPush(work, reference, { totalMb, layers });
   // Gone from the engine, layers included, so that every pull transfers them.
   const remove = () => spawnSync('docker', ['rmi', '-f', reference, localTag], { stdio: 'ignore' });
   remove();

@@ -2,3 +2,4 @@
 await import('./startup.mjs');
 await import('./pull.mjs');
 await import('./unreachable.mjs');
+await import('./stall-failover.mjs');
