@@ -28,6 +28,21 @@ export function directFailure(kind: PullFailureKind, said: string, statusCode?: 
   });
 }
 
+const UNREACHABLE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * A request that got no answer at all (DNS, refused, reset), as a failure:
+ * `unreachable` when nothing can be reached there, else `transient`. Aborts
+ * pass through untouched.
+ */
+export function networkFailure(error: unknown, what: string, signal: AbortSignal): unknown {
+  if (signal.aborted) return error;
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const code = cause?.code ?? '';
+  const said = `${what}: ${cause?.message ?? (error as Error).message}`;
+  return directFailure(UNREACHABLE_CODES.has(code) ? 'unreachable' : 'transient', said);
+}
+
 /** The failure kind of an HTTP status a registry answered a blob or manifest request with. */
 export function statusKind(status: number): PullFailureKind {
   if (status === 404) return 'not-found';
@@ -111,7 +126,8 @@ async function fetchInto(
     const response = await session
       .fetch(url, { headers: have > 0 ? { range: `bytes=${have}-` } : {} }, signal)
       .catch((error: unknown) => {
-        throw stall.signal.aborted && !options.signal.aborted ? stalled() : error;
+        if (stall.signal.aborted && !options.signal.aborted) throw stalled();
+        throw networkFailure(error, `requesting blob ${blob.digest}`, options.signal);
       });
     if (response.status !== 200 && response.status !== 206) {
       await response.body?.cancel();

@@ -5,8 +5,8 @@ import { isStigmerError } from '../errors.js';
  * What kind of failure a pull met. Each kind has its own handling in
  * `pullAndTag`: `rate-limited`, `transient` and `stalled` are retried;
  * `unreachable` (the registry's name does not resolve, or nothing answers
- * there) is retried once only; `unauthorized` with credentials is retried
- * once anonymously; the rest fail at once.
+ * there) is retried once only; `unauthorized` with credentials gives way to
+ * the next credential source, then anonymous; the rest fail at once.
  */
 export type PullFailureKind =
   | 'engine-down'
@@ -24,6 +24,7 @@ const KINDS: ReadonlySet<PullFailureKind> = new Set([
   'not-found',
   'unauthorized',
   'rate-limited',
+  'unreachable',
   'transient',
   'wrong-platform',
   'stalled',

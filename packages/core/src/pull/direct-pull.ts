@@ -5,7 +5,13 @@ import path from 'node:path';
 import { loadArchive } from '../engine/image-archive.js';
 import type { Engine, PullEvent, RegistryAuth } from '../engine/types.js';
 import { normalisePlatform, platformMatches } from '../image/platform.js';
-import { type BlobDescriptor, directFailure, downloadBlob, statusKind } from './blob-download.js';
+import {
+  type BlobDescriptor,
+  directFailure,
+  downloadBlob,
+  networkFailure,
+  statusKind,
+} from './blob-download.js';
 import { RegistrySession } from './registry-auth.js';
 import { indexPlatforms, MANIFEST_TYPES, registryBaseUrl } from './registry-client.js';
 
@@ -130,9 +136,11 @@ async function getManifest(
   reference: string,
   expected: string | undefined,
 ): Promise<{ body: ImageManifest; digest: string }> {
-  const response = await session.fetch(`${base}/manifests/${reference}`, {
-    headers: { accept: MANIFEST_TYPES },
-  });
+  const response = await session
+    .fetch(`${base}/manifests/${reference}`, { headers: { accept: MANIFEST_TYPES } })
+    .catch((error: unknown) => {
+      throw networkFailure(error, `requesting the manifest of ${reference}`, session.signal);
+    });
   if (!response.ok) {
     const said = await registryWords(response);
     throw directFailure(statusKind(response.status), said, response.status);

@@ -122,7 +122,8 @@ export class RegistrySession {
 
   constructor(
     private readonly auth: RegistryAuth | undefined,
-    private readonly signal: AbortSignal,
+    /** Aborts every request of the session (the user's interrupt). */
+    readonly signal: AbortSignal,
   ) {
     if (auth?.registryToken) this.#authorization = `Bearer ${auth.registryToken}`;
   }
