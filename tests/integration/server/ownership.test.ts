@@ -125,7 +125,7 @@ describe('a container of the configured name that stigmer did not start', () => 
     expect((await inspect(f.name))?.State.Running).toBe(true);
   });
 
-  it("server status says it is not stigmer's for this data folder", async () => {
+  it('server status says stigmer did not start it', async () => {
     const f = await serverFixture();
     await handMade(f.name, {}, true);
     const result = await runStigmer(f, ['server', 'status', '--json']);

@@ -50,7 +50,7 @@ function statusLines(status: ServerStatus, imageSize: number | undefined): strin
   const health = container.health === 'none' ? '' : ` (${container.health})`;
   const lines = [
     `agent-runner: ${container.state}${health}`,
-    `  container:   ${container.name} (${shortId(container.id)})${status.managed ? '' : " — not stigmer's for this data folder; stigmer leaves it alone"}`,
+    `  container:   ${container.name} (${shortId(container.id)})${status.managed ? '' : ' — not started by stigmer; stigmer leaves it alone'}`,
     `  image:       ${container.image} (${[shortId(container.imageId), imageSize === undefined ? '' : formatBytes(imageSize)].filter(Boolean).join(', ')})`,
     `  digest:      ${container.digest ?? '(none: not pulled from a registry)'}`,
   ];
