@@ -131,6 +131,8 @@ describe('a single registry that stalls once, then recovers', () => {
     const id = await publishFreshImage(harness().openRegistry, 'stigmer/fresh', tag);
     fixture.proxy.add({ target: 'blob', fault: { kind: 'silent' }, times: 1 });
     const { local, reference, cwd, dataDir } = await ghcrProject(fixture.proxy.host, 'stigmer/fresh', tag);
+    // What a pull killed with SIGKILL would leave: the next pull clears it.
+    await mkdir(path.join(dataDir, 'downloads', 'pull-999999999-dead'), { recursive: true });
     const r = await stigmer(['image', 'pull', '--json'], { cwd });
     expect(r.exitCode).toBe(0);
     const doc = JSON.parse(r.stdout);

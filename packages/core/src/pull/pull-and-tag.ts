@@ -1,6 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import type { Credential } from '../credentials/types.js';
 import { formatDuration } from '../duration.js';
 import { engineMessage } from '../engine/pull.js';
@@ -13,6 +10,7 @@ import type { HookContext } from '../plugin/context.js';
 import { backoffDelay, sleep } from './backoff.js';
 import { classifyPullError, type PullFailureKind, RETRYABLE, UNREACHABLE_RETRIES } from './classify.js';
 import { type DirectPullResult, directPull } from './direct-pull.js';
+import { downloadDir } from './download-dir.js';
 import { recordDigest } from './known-digests.js';
 import { CODES, type FailureFacts, failureMessage } from './messages.js';
 import { fetchManifest } from './registry-client.js';
@@ -104,11 +102,7 @@ export async function pullAndTag(
   let digest: string | undefined;
   let direct: DirectPullResult | undefined;
   // Blobs stigmer fetches itself (after a stall) wait here between attempts, to resume.
-  const downloads = path.join(
-    ctx.run.dataDir,
-    'downloads',
-    `pull-${process.pid}-${randomBytes(4).toString('hex')}`,
-  );
+  const downloads = await downloadDir(ctx.run.dataDir, ctx.signal);
   try {
     for (;;) {
       state.attempts++;
@@ -123,7 +117,7 @@ export async function pullAndTag(
             platform: wanted,
             auth: state.credential?.auth,
             stallTimeoutMs: settings.stallTimeoutMs,
-            dir: downloads,
+            dir: downloads.path,
             signal: ctx.signal,
             onEvent: (event: PullEvent) => ctx.progress(reference, event),
           });
@@ -171,7 +165,7 @@ export async function pullAndTag(
       }
     }
   } finally {
-    await rm(downloads, { recursive: true, force: true });
+    await downloads.remove();
   }
 
   if (direct) return nameDirect(ctx, request, direct, viaNote(state));
