@@ -28,9 +28,25 @@ export interface FaultCase {
   keeps?: 'stopped container';
   /** The runs pulled the image on purpose: the local tag may stay (removed after the case). */
   pulls?: boolean;
+  /**
+   * A container of the configured name that stigmer did not create (no
+   * labels), made before the runs: it must be there afterwards, the same
+   * container in the same state (stigmer never touches it), and is then removed.
+   */
+  foreign?: 'running' | 'stopped';
 }
 
-export type FaultClass = 'engine' | 'registry' | 'signal' | 'state' | 'config' | 'readiness' | 'output';
+export type FaultClass =
+  | 'engine'
+  | 'registry'
+  | 'signal'
+  | 'state'
+  | 'config'
+  | 'readiness'
+  | 'output'
+  | 'archive'
+  | 'plugin'
+  | 'ownership';
 
 /** One stigmer run and how it must end. */
 export interface RunSpec {

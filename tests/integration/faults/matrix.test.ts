@@ -9,6 +9,7 @@ import { readinessCases } from './cases/readiness.js';
 import { registryCases } from './cases/registry.js';
 import { signalCases } from './cases/signal.js';
 import { stateCases } from './cases/state.js';
+import { cleanupTrustCases, trustCases } from './cases/trust.js';
 import type { CaseOutcome, FaultCase } from './fault-case.js';
 import { runCase } from './run-case.js';
 
@@ -30,6 +31,7 @@ const TABLES: Record<string, FaultCase[]> = {
   config: configCases,
   readiness: readinessCases,
   output: outputCases,
+  'trust (archives, failover, lying resolvers, foreign containers)': trustCases,
 };
 
 const outcomes: CaseOutcome[] = [];
@@ -41,7 +43,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await proxy?.stop();
-  await removeServerImage();
+  await Promise.all([removeServerImage(), cleanupTrustCases()]);
   console.log(summary(outcomes));
 });
 

@@ -1,21 +1,20 @@
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { EXIT_CODES, EXIT_USAGE } from '../../../packages/cli/src/exit-codes.js';
 import { type CliResult, STIGMER_BIN } from '../cli/run.js';
 import { harness, harnessDocker } from '../harness/context.js';
 import { startEngineProxy } from '../harness/engine-proxy.js';
 import type { FaultProxy } from '../harness/fault-proxy.js';
 import { imageExists as hasImage, removeImages } from '../harness/images.js';
 import { spawnCollect } from '../harness/process.js';
-import { cleanupFixtures, cliEnv, inspect, serverFixture } from '../server/helpers.js';
+import { cleanupFixtures, cliEnv, inspect, serverFixture, serverImage } from '../server/helpers.js';
 import { startStallingRegistry } from '../server/stalling-registry.js';
 import type { CaseOutcome, FaultCase, RunSpec, World, WorldBase } from './fault-case.js';
 
 /** What a run printed when Node itself reported an error: `    at fn (file:1:2)`, `node:internal`, `Node.js v20`. */
 const STACK_TRACE = /^\s+at .+:\d+:\d+\)?$|node:internal\/|^Node\.js v\d+/m;
-/** Exit codes stigmer documents (README): anything else is a crash. 1 is "a bug". */
-const DOCUMENTED_EXITS = new Set([
-  0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 69, 70, 73, 74, 78, 130, 143,
-]);
+/** Exit codes stigmer documents (the CLI's one table, which the README shows): anything else is a crash. 1 is "a bug". */
+const DOCUMENTED_EXITS = new Set([0, EXIT_USAGE, ...Object.values(EXIT_CODES), 143]);
 const DEFAULT_HANG_MS = 30_000;
 
 /** A finished run, and whether it had to be killed. */
@@ -40,6 +39,7 @@ export async function runCase(c: FaultCase, proxy: FaultProxy): Promise<CaseOutc
   proxy.clear();
   try {
     const world = await makeWorld(c, proxy, undo);
+    const foreign = c.foreign ? await foreignContainer(world, c.foreign, undo) : undefined;
     const before = await snapshot(world);
     const runs = typeof c.runs === 'function' ? c.runs(world) : c.runs;
     for (const [index, spec] of runs.entries()) {
@@ -54,6 +54,7 @@ export async function runCase(c: FaultCase, proxy: FaultProxy): Promise<CaseOutc
       }
     }
     if (c.keeps === 'stopped container') await checkKept(outcome, world);
+    if (foreign) await checkForeign(outcome, foreign);
     outcome.leftBehind = await leftovers(world, before, c);
   } catch (error) {
     outcome.classified = false;
@@ -190,6 +191,46 @@ async function checkKept(outcome: CaseOutcome, world: World): Promise<void> {
     world,
   );
   if (outcome.failures.length > 0) outcome.classified = false;
+}
+
+/** A container stigmer must not touch, as it was before the runs. */
+interface Foreign {
+  id: string;
+  state: 'running' | 'stopped';
+}
+
+async function foreignContainer(
+  world: World,
+  state: Foreign['state'],
+  undo: Array<() => unknown>,
+): Promise<Foreign> {
+  // What someone's own `docker run --name` leaves: no stigmer labels at all.
+  const container = await harnessDocker().createContainer({
+    name: world.fixture.name,
+    Image: await serverImage(),
+    Cmd: ['sh', '-c', 'while :; do sleep 1; done'],
+    HostConfig: { Init: true },
+  });
+  undo.push(() => removeContainer(container.id));
+  if (state === 'running') await container.start();
+  return { id: container.id, state };
+}
+
+/** The foreign container is still there, the same one, in the same state; then it is removed. */
+async function checkForeign(outcome: CaseOutcome, foreign: Foreign): Promise<void> {
+  const now = await inspect(foreign.id);
+  if (!now) outcome.failures.push(`stigmer removed the foreign container ${foreign.id.slice(0, 12)}`);
+  else if (now.State.Running !== (foreign.state === 'running'))
+    outcome.failures.push(`stigmer changed the foreign container's state (running: ${now.State.Running})`);
+  if (outcome.failures.length > 0) outcome.classified = false;
+  await removeContainer(foreign.id);
+}
+
+function removeContainer(id: string): Promise<unknown> {
+  return harnessDocker()
+    .getContainer(id)
+    .remove({ force: true })
+    .catch(() => undefined);
 }
 
 interface Snapshot {

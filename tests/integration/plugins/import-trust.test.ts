@@ -1,13 +1,21 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { projectDir, stigmer } from '../cli/run.js';
+import {
+  type ArchiveEntry,
+  archiveFolder,
+  renamed,
+  savedEntries,
+  secondImageOnly,
+  sha256,
+  engineImages as snapshot,
+} from '../harness/archives.js';
 import { harnessDocker } from '../harness/context.js';
 import { makeTestImage, removeImages } from '../harness/images.js';
-import { readTar, type TarEntry, tarArchive } from '../harness/tar.js';
+import type { TarEntry } from '../harness/tar.js';
 
 /**
  * `stigmer image import` and the offline plugin against archives built to
@@ -31,22 +39,14 @@ let goodEntries: TarEntry[];
 let bothEntries: TarEntry[];
 const dirs: string[] = [];
 
-async function save(ids: string[]): Promise<Buffer> {
-  const docker = harnessDocker() as unknown as { getImages(o: object): Promise<NodeJS.ReadableStream> };
-  const stream = await docker.getImages({ names: ids });
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
-
 beforeAll(async () => {
   [good, foreign, user] = await Promise.all([
     makeTestImage(GOOD_NAME, { labels: { 'org.stigmer.test.import': `good-${pid}` } }),
     makeTestImage(FOREIGN_NAME, { labels: { 'org.stigmer.test.import': `foreign-${pid}` } }),
     makeTestImage(LOCAL, { labels: { 'org.stigmer.test.import': `user-${pid}` } }),
   ]);
-  goodEntries = readTar(await save([good]));
-  bothEntries = readTar(await save([good, foreign]));
+  goodEntries = await savedEntries([good]);
+  bothEntries = await savedEntries([good, foreign]);
   // The archives' images must not be in the engine: a load then really adds them.
   await removeImages(harnessDocker(), [GOOD_NAME, FOREIGN_NAME, good, foreign]);
 });
@@ -63,12 +63,6 @@ beforeEach(async () => {
   await harnessDocker().getImage(user).tag({ repo, tag });
 });
 
-/** Every image of the engine with its names, sorted: what a refusal must leave unchanged. */
-async function snapshot(): Promise<string[]> {
-  const images = await harnessDocker().listImages({ all: true });
-  return images.map((i) => `${i.Id} ${[...(i.RepoTags ?? [])].sort().join(',')}`).sort();
-}
-
 async function imageId(reference: string): Promise<string | undefined> {
   try {
     return (await harnessDocker().getImage(reference).inspect()).Id;
@@ -77,50 +71,10 @@ async function imageId(reference: string): Promise<string | undefined> {
   }
 }
 
-/** The archive entries with `manifest.json`'s images given these names (and `repositories` if asked). */
-function renamed(entries: TarEntry[], names: (string[] | null)[], repositories?: object): Buffer {
-  const out = entries.flatMap((entry): TarEntry[] => {
-    if (entry.type === 'file' && entry.name === 'manifest.json') {
-      const manifest = JSON.parse(entry.data.toString()) as { RepoTags: string[] | null }[];
-      manifest.forEach((image, i) => {
-        image.RepoTags = names[i] ?? null;
-      });
-      return [{ ...entry, data: JSON.stringify(manifest) }];
-    }
-    if (entry.name === 'repositories') return [];
-    return [entry];
-  });
-  if (repositories) out.push({ type: 'file', name: 'repositories', data: JSON.stringify(repositories) });
-  return tarArchive(out);
-}
-
-const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-
-/** An archive folder: `image.tar` (unless `file` is made some other way) and its manifest entry. */
-async function folder(
-  archive: Buffer | undefined,
-  entry: { name?: string; id?: string; platform?: string; sha256?: string } = {},
-): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'stigmer-import-'));
+/** An archive folder of `archive` whose manifest says it is `LOCAL`, the good image, unless told otherwise. */
+async function folder(archive: Buffer | undefined, entry: Partial<ArchiveEntry> = {}): Promise<string> {
+  const dir = await archiveFolder(archive, { name: LOCAL, id: good, ...entry });
   dirs.push(dir);
-  if (archive) await writeFile(path.join(dir, 'image.tar'), archive);
-  const manifest = {
-    format: 'stigmer-images/1',
-    createdBy: 'test',
-    createdAt: new Date().toISOString(),
-    images: [
-      {
-        name: entry.name ?? LOCAL,
-        file: 'image.tar',
-        id: entry.id ?? good,
-        digest: undefined,
-        platform: entry.platform ?? 'linux/amd64',
-        sha256: entry.sha256 ?? (archive ? sha256(archive) : '0'.repeat(64)),
-        size: archive?.length ?? 0,
-      },
-    ],
-  };
-  await writeFile(path.join(dir, 'stigmer-images.json'), JSON.stringify(manifest));
   return dir;
 }
 
@@ -169,7 +123,7 @@ describe('an archive that could swap or lose an image is refused, and the engine
   });
 
   it("B: the manifest names the local tag, the archive holds only another image: the user's image keeps its name", async () => {
-    const dir = await folder(renamed(foreignOnly(), [[FOREIGN_NAME]]));
+    const dir = await folder(renamed(secondImageOnly(bothEntries), [[FOREIGN_NAME]]));
     expect(await refusedImport(dir)).toBe(
       refusal(dir, LOCAL, `it holds ${foreign}, the manifest says ${good}`),
     );
@@ -203,20 +157,6 @@ describe('an archive that could swap or lose an image is refused, and the engine
     );
   });
 });
-
-/** The archive of the foreign image alone: the good image's entries swapped for the foreign one's. */
-function foreignOnly(): TarEntry[] {
-  const manifest = bothEntries.find((e) => e.name === 'manifest.json');
-  if (manifest?.type !== 'file') throw new Error('no manifest.json in the saved archive');
-  const images = JSON.parse(manifest.data.toString()) as { Config: string; Layers: string[] }[];
-  const second = images[1];
-  if (!second) throw new Error('the saved archive lacks the second image');
-  const keep = new Set([second.Config, ...second.Layers.flatMap((l) => [l, path.dirname(l)])]);
-  return [
-    ...bothEntries.filter((e) => keep.has(e.name) || keep.has(path.dirname(e.name))),
-    { type: 'file', name: 'manifest.json', data: JSON.stringify([second]) },
-  ];
-}
 
 describe('archive files that are not regular files in the folder are refused at once', () => {
   it('a symbolic link to a valid archive outside the folder: refused, nothing about the target printed', async () => {
