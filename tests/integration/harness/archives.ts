@@ -37,21 +37,29 @@ export function renamed(entries: TarEntry[], names: (string[] | null)[], reposit
   return tarArchive(out);
 }
 
-/** Of an archive holding two images, the second one alone (its config, layers and manifest entry). */
-export function secondImageOnly(entries: TarEntry[]): TarEntry[] {
+/**
+ * Of an archive holding several images, the image `id` alone (its config,
+ * layers and manifest entry). Found by hashing each config, since the order
+ * in which the engine saves images is its own.
+ */
+export function onlyImage(entries: TarEntry[], id: string): TarEntry[] {
   const manifest = entries.find((e) => e.name === 'manifest.json');
   if (manifest?.type !== 'file') throw new Error('no manifest.json in the saved archive');
   const images = JSON.parse(manifest.data.toString()) as { Config: string; Layers: string[] }[];
-  const second = images[1];
-  if (!second) throw new Error('the saved archive lacks the second image');
-  const keep = new Set([second.Config, ...second.Layers.flatMap((l) => [l, path.dirname(l)])]);
+  const config = (image: { Config: string }) => entries.find((e) => e.name === image.Config);
+  const wanted = images.find((image) => {
+    const file = config(image);
+    return file?.type === 'file' && `sha256:${sha256(file.data)}` === id;
+  });
+  if (!wanted) throw new Error(`the saved archive lacks ${id}`);
+  const keep = new Set([wanted.Config, ...wanted.Layers.flatMap((l) => [l, path.dirname(l)])]);
   return [
     ...entries.filter((e) => keep.has(e.name) || keep.has(path.dirname(e.name))),
-    { type: 'file', name: 'manifest.json', data: JSON.stringify([second]) },
+    { type: 'file', name: 'manifest.json', data: JSON.stringify([wanted]) },
   ];
 }
 
-export const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+export const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
 /** What the folder's manifest says of its one image. */
 export interface ArchiveEntry {

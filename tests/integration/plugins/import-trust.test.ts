@@ -7,9 +7,9 @@ import { projectDir, stigmer } from '../cli/run.js';
 import {
   type ArchiveEntry,
   archiveFolder,
+  onlyImage,
   renamed,
   savedEntries,
-  secondImageOnly,
   sha256,
   engineImages as snapshot,
 } from '../harness/archives.js';
@@ -103,7 +103,11 @@ describe('an archive that could swap or lose an image is refused, and the engine
     const archive = renamed(bothEntries, [[GOOD_NAME], [LOCAL]]);
     const dir = await folder(archive, { name: GOOD_NAME });
     expect(await refusedImport(dir)).toBe(
-      refusal(dir, GOOD_NAME, `it holds 2 images (${good}, ${foreign}), the manifest lists one, ${good}`),
+      refusal(
+        dir,
+        GOOD_NAME,
+        `it holds 2 images (${[good, foreign].sort().join(', ')}), the manifest lists one, ${good}`,
+      ),
     );
   });
 
@@ -123,7 +127,7 @@ describe('an archive that could swap or lose an image is refused, and the engine
   });
 
   it("B: the manifest names the local tag, the archive holds only another image: the user's image keeps its name", async () => {
-    const dir = await folder(renamed(secondImageOnly(bothEntries), [[FOREIGN_NAME]]));
+    const dir = await folder(renamed(onlyImage(bothEntries, foreign), [[FOREIGN_NAME]]));
     expect(await refusedImport(dir)).toBe(
       refusal(dir, LOCAL, `it holds ${foreign}, the manifest says ${good}`),
     );

@@ -115,7 +115,8 @@ async function readArchive(
 function contentsProblem(entry: ArchivedImage, scan: ArchiveScan): string | undefined {
   const ids = scan.images.map((image) => image.id ?? `(config ${image.config} missing)`);
   if (scan.images.length !== 1) {
-    return `it holds ${scan.images.length} images (${ids.join(', ') || 'none'}), the manifest lists one, ${entry.id}`;
+    // Sorted: the engine's save order is not one a reader (or a test) can predict.
+    return `it holds ${scan.images.length} images (${[...ids].sort().join(', ') || 'none'}), the manifest lists one, ${entry.id}`;
   }
   if (ids[0] !== entry.id) return `it holds ${ids[0]}, the manifest says ${entry.id}`;
   const others = [...new Set([...(scan.images[0]?.names ?? []), ...scan.legacyNames])].filter(

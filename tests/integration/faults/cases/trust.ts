@@ -4,9 +4,9 @@ import path from 'node:path';
 import {
   archiveFolder,
   engineImages,
+  onlyImage,
   renamed,
   savedEntries,
-  secondImageOnly,
   sha256,
 } from '../../harness/archives.js';
 import { harness, harnessDocker } from '../../harness/context.js';
@@ -121,7 +121,7 @@ const archiveCases: FaultCase[] = [
     4,
     'the manifest says',
     (w, a) =>
-      archiveFolder(renamed(secondImageOnly(a.bothEntries), [[FOREIGN]]), {
+      archiveFolder(renamed(onlyImage(a.bothEntries, a.foreign), [[FOREIGN]]), {
         name: w.fixture.localTag,
         id: a.good,
       }),
