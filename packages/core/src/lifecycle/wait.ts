@@ -108,13 +108,14 @@ function judge(info: ContainerInfo, first: FirstRun | undefined, askedAt: number
     }
     return { ready: false, reason: 'its health check has not passed yet', fatal: false };
   }
-  const ranMs = first ? askedAt - first.answeredAt : 0;
+  // The look that first saw it running asked before that answer came: it has run 0 ms, not less.
+  const ranMs = first ? Math.max(0, askedAt - first.answeredAt) : 0;
   if (ranMs >= settleMs) return { ready: true };
   return {
     ready: false,
-    reason: `it had run for ${formatDuration(Math.max(0, ranMs))} of the ${formatDuration(settleMs)} it must run undisturbed ("server.settleTime")`,
+    reason: `it had run for ${formatDuration(ranMs)} of the ${formatDuration(settleMs)} it must run undisturbed ("server.settleTime")`,
     fatal: false,
-    recheckInMs: settleMs - Math.max(0, ranMs),
+    recheckInMs: settleMs - ranMs,
   };
 }
 
