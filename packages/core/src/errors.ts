@@ -108,6 +108,14 @@ export class InterruptedError extends StigmerError {
   }
 }
 
+/**
+ * The error for work stopped by an aborted signal: the signal's own
+ * `InterruptedError` (SIGINT, SIGTERM), else one for SIGINT.
+ */
+export function interruption(signal: AbortSignal): InterruptedError {
+  return signal.reason instanceof InterruptedError ? signal.reason : new InterruptedError('SIGINT');
+}
+
 /** True when `error` is a stigmer error, whichever copy of core created it. */
 export function isStigmerError(error: unknown): error is StigmerError {
   return (

@@ -6,14 +6,9 @@
  */
 import { AsyncSeriesBailHook, AsyncSeriesHook, AsyncSeriesWaterfallHook } from 'tapable';
 import type { Credential, CredentialRequest } from './credentials/types.js';
+import type { ContainerSpec } from './engine/types.js';
 import type { ImageVerdict, ResolvedImage, ResolveRequest, UnresolvedReport } from './image/types.js';
-import type {
-  ContainerSpec,
-  StartedContainer,
-  StartRequest,
-  StopRequest,
-  StopResult,
-} from './lifecycle/types.js';
+import type { StartedContainer, StartRequest, StopRequest, StopResult } from './lifecycle/types.js';
 
 /** Payload and result of one hook, as a plugin's tap sees them. */
 export interface HookSignature<Payload, Result> {

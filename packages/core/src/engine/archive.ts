@@ -1,16 +1,13 @@
 import type Dockerode from 'dockerode';
-import { EngineError } from '../errors.js';
+import { EngineError, interruption } from '../errors.js';
+import type { ErrorMapper } from './errors.js';
 import { withoutNames } from './image-archive.js';
-import { interruption } from './pull.js';
 import type { LoadResult } from './types.js';
 
 /**
  * `docker save` and `docker load` through the Engine API. Both stream: an
  * agent-runner image is about 2 GB, which must never sit in memory.
  */
-
-/** How DockerEngine turns a request error into a stigmer error. */
-type ErrorMapper = (error: unknown, operation: string) => EngineError;
 
 /** Streams one `docker save` archive (a tar) holding `references`, with their names. */
 export async function saveImages(

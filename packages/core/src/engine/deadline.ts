@@ -1,6 +1,3 @@
-import { formatDuration } from '../duration.js';
-import { EngineError } from '../errors.js';
-
 /**
  * Every engine call gets an end. An engine can accept a connection and then
  * say nothing (wedged, or swamped): Node's HTTP client has no read timeout,
@@ -52,24 +49,4 @@ export function callDeadline(
       if (live) interrupt.removeEventListener('abort', onInterrupt);
     },
   };
-}
-
-/**
- * `ENGINE_UNREACHABLE` for an engine that took the request and sent nothing
- * back in time: it runs (it answered discovery), but cannot be used.
- */
-export function noAnswerError(
-  endpoint: { host: string; source: string } | undefined,
-  operation: string,
-  timeoutMs: number,
-): EngineError {
-  const where = endpoint ? `${endpoint.host} (${endpoint.source})` : 'the Docker engine';
-  const raise =
-    ' If it is only slow, raise "engine.timeout" in your stigmer config (or set STIGMER_ENGINE_TIMEOUT).';
-  return new EngineError(
-    'ENGINE_UNREACHABLE',
-    `The Docker engine at ${where} did not answer within ${formatDuration(timeoutMs)} when stigmer tried to ${operation}: it accepts connections but sends nothing back (wedged or overloaded).\n` +
-      `Check it with \`docker info\`; restarting the engine (or Docker Desktop) clears a wedged one.${raise}`,
-    { details: { operation, timeoutMs, ...(endpoint ? { host: endpoint.host } : {}) } },
-  );
 }

@@ -7,13 +7,13 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngineError } from '../errors.js';
 import {
-  classifyConnectionError,
   type DiscoveryOptions,
   discoverEngine,
   engineCandidates,
   probeEndpoint,
   type TriedEndpoint,
 } from './discover.js';
+import { classifyConnectionError } from './errors.js';
 
 // Every test gets a fresh machine: a home folder and a root for /var/run and
 // /run, with real unix sockets where an engine should answer.

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineError } from '../errors.js';
 import { normalisePlatform } from '../image/platform.js';
+import { classifyConnectionError, type ProbeFailure } from './errors.js';
 import type { EngineEndpoint } from './types.js';
 import { engineUnreachableError } from './unreachable.js';
 
@@ -32,18 +33,6 @@ export interface EngineCandidate extends EngineEndpoint {
   /** Present for `tcp://` engines spoken to over TLS. */
   tls?: EngineTls | undefined;
 }
-
-/** Why a candidate was passed over. */
-export type ProbeFailure =
-  | 'missing'
-  | 'not-a-socket'
-  | 'refused'
-  | 'timeout'
-  | 'permission-denied'
-  | 'unexpected-answer'
-  | 'unsupported'
-  | 'invalid'
-  | 'error';
 
 /** A candidate that did not answer, and why. */
 export interface TriedEndpoint extends EngineEndpoint {
@@ -263,46 +252,6 @@ export function engineCandidates(options: DiscoveryOptions): EngineCandidate[] {
 export type ProbeResult =
   | { ok: true; platform?: string }
   | { ok: false; failure: ProbeFailure; detail: string };
-
-/**
- * Codes of errors that mean the engine cannot be reached, or went away in
- * the middle of a call (ECONNRESET, EPIPE: crashed, stopped, restarted).
- */
-const CONNECTION_ERRORS = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOENT',
-  'EACCES',
-  'EPERM',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENOTFOUND',
-]);
-
-/** True for an error of the connection to the engine (not of the engine's answer). */
-export function isConnectionError(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  return typeof code === 'string' && CONNECTION_ERRORS.has(code);
-}
-
-/** Maps a connection error to a failure kind. */
-export function classifyConnectionError(error: unknown): ProbeFailure {
-  switch ((error as NodeJS.ErrnoException | undefined)?.code) {
-    case 'ENOENT':
-      return 'missing';
-    case 'ECONNREFUSED':
-      return 'refused';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission-denied';
-    case 'ENOTSOCK':
-      return 'not-a-socket';
-    case 'ETIMEDOUT':
-      return 'timeout';
-    default:
-      return 'error';
-  }
-}
 
 /** Why an endpoint failed, in a few words; the endpoint itself is printed beside it. */
 function failureDetail(failure: ProbeFailure, error?: unknown): string {

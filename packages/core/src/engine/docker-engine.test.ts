@@ -3,15 +3,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngineError, InterruptedError } from '../errors.js';
-import type { ContainerSpec } from '../lifecycle/types.js';
-import {
-  DockerEngine,
-  dockerodeOptions,
-  splitRepoTag,
-  toContainerInfo,
-  toCreateOptions,
-  toImageInfo,
-} from './docker-engine.js';
+import { DockerEngine } from './docker-engine.js';
+import { dockerodeOptions } from './dockerode-options.js';
+import { splitRepoTag, toContainerInfo, toCreateOptions, toImageInfo } from './mappers.js';
+import type { ContainerSpec } from './types.js';
 
 /**
  * DockerEngine against a small fake Engine API on a unix socket: enough to

@@ -1,24 +1,19 @@
-import { readFileSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
-import { PassThrough } from 'node:stream';
 import type Dockerode from 'dockerode';
-import { EngineError, isStigmerError, type StigmerError } from '../errors.js';
+import { type EngineError, interruption, type StigmerError } from '../errors.js';
 import { homeFolder, NO_HOME } from '../home.js';
 import { normalisePlatform } from '../image/platform.js';
-import type { ContainerSpec } from '../lifecycle/types.js';
 import { badRefError, inspectAnswer, isContainerRef, isImageRef, listAnswer } from './answer.js';
 import { loadImages, saveImages } from './archive.js';
-import { type CallDeadline, callDeadline, DEFAULT_ENGINE_TIMEOUT_MS, noAnswerError } from './deadline.js';
-import {
-  classifyConnectionError,
-  type Discovery,
-  discoverEngine,
-  type EngineCandidate,
-  isConnectionError,
-} from './discover.js';
-import { engineMessage, interruption, pullImage } from './pull.js';
+import { streamLogs } from './container-logs.js';
+import { type CallDeadline, callDeadline, DEFAULT_ENGINE_TIMEOUT_MS } from './deadline.js';
+import { type Discovery, discoverEngine, type EngineCandidate } from './discover.js';
+import { dockerodeOptions } from './dockerode-options.js';
+import { engineMessage, mapEngineError, noAnswerError, statusCodeOf } from './errors.js';
+import { splitRepoTag, toContainerInfo, toCreateOptions, toImageInfo } from './mappers.js';
+import { pullImage } from './pull.js';
 import type {
   ContainerInfo,
+  ContainerSpec,
   Engine,
   EngineEndpoint,
   ImageInfo,
@@ -26,7 +21,6 @@ import type {
   PullOptions,
   PullResult,
 } from './types.js';
-import { engineUnreachableError } from './unreachable.js';
 
 /** How to build a DockerEngine. */
 export interface DockerEngineOptions {
@@ -54,189 +48,6 @@ export interface DockerEngineOptions {
    * afterwards (clean-up) still run, within their timeout.
    */
   signal?: AbortSignal | undefined;
-}
-
-const CONTAINER_STATES = new Set<ContainerInfo['state']>([
-  'created',
-  'running',
-  'paused',
-  'restarting',
-  'removing',
-  'exited',
-  'dead',
-]);
-const HEALTH_STATES = new Set(['starting', 'healthy', 'unhealthy']);
-
-/**
- * `repo:tag` for the Engine API's tag call: the tag is after the last `:`
- * that follows the last `/` (a `:` before it is a registry port); no tag means
- * `latest`. A digest cannot be a tag target.
- */
-export function splitRepoTag(target: string): { repo: string; tag: string } {
-  if (target.includes('@')) {
-    throw new EngineError(
-      'ENGINE_FAILED',
-      `Cannot tag an image as "${target}": a name with a digest cannot be a tag. Use NAME[:TAG].`,
-      { details: { target } },
-    );
-  }
-  const colon = target.lastIndexOf(':');
-  if (colon > target.lastIndexOf('/')) return { repo: target.slice(0, colon), tag: target.slice(colon + 1) };
-  return { repo: target, tag: 'latest' };
-}
-
-/**
- * The image, trimmed to what stigmer uses.
- * @internal dockerode types stay out of the published declarations.
- */
-export function toImageInfo(inspect: Dockerode.ImageInspectInfo): ImageInfo {
-  const variant = (inspect as { Variant?: string }).Variant;
-  return {
-    id: inspect.Id,
-    repoTags: inspect.RepoTags ?? [],
-    repoDigests: inspect.RepoDigests ?? [],
-    platform: normalisePlatform(inspect.Os || 'linux', inspect.Architecture || 'unknown', variant),
-    labels: inspect.Config?.Labels ?? {},
-    created: inspect.Created,
-    sizeBytes: inspect.Size,
-  };
-}
-
-/**
- * The container, trimmed to what stigmer uses.
- * @internal dockerode types stay out of the published declarations.
- */
-export function toContainerInfo(inspect: Dockerode.ContainerInspectInfo): ContainerInfo {
-  const status = inspect.State?.Status as ContainerInfo['state'];
-  const health = inspect.State?.Health?.Status;
-  return {
-    id: inspect.Id,
-    name: inspect.Name.replace(/^\//, ''),
-    image: inspect.Config?.Image ?? '',
-    imageId: inspect.Image,
-    state: CONTAINER_STATES.has(status) ? status : 'dead',
-    health: health && HEALTH_STATES.has(health) ? (health as ContainerInfo['health']) : undefined,
-    startedAt: inspect.State?.StartedAt ?? '',
-    restartCount: inspect.RestartCount ?? 0,
-    labels: inspect.Config?.Labels ?? {},
-    env: inspect.Config?.Env ?? [],
-    exitCode: inspect.State?.ExitCode ?? 0,
-    finishedAt: inspect.State?.FinishedAt ?? '',
-    error: inspect.State?.Error ?? '',
-    user: inspect.Config?.User ?? '',
-    restartPolicy: inspect.HostConfig?.RestartPolicy?.Name ?? '',
-    networkMode: inspect.HostConfig?.NetworkMode ?? '',
-    mounts: (inspect.Mounts ?? []).map((m) => ({
-      source: m.Type === 'volume' && m.Name ? m.Name : m.Source,
-      target: m.Destination,
-      readOnly: m.RW === false,
-    })),
-    hasHealthcheck: hasHealthcheck(inspect),
-    healthOutput: inspect.State?.Health?.Log?.at(-1)?.Output?.trim() || undefined,
-  };
-}
-
-/** A HEALTHCHECK is in force unless there is none or it is `NONE` (`--no-healthcheck`). */
-function hasHealthcheck(inspect: Dockerode.ContainerInspectInfo): boolean {
-  const test = inspect.Config?.Healthcheck?.Test;
-  return Array.isArray(test) && test.length > 0 && test[0] !== 'NONE';
-}
-
-/**
- * The Engine API's create options for a spec. Mounts use `Binds`, as
- * `docker run -v` does (a missing host folder is created); a host path with a
- * `:` in it cannot be written as a bind string and goes to `Mounts` instead.
- * @internal dockerode types stay out of the published declarations.
- */
-export function toCreateOptions(spec: ContainerSpec): Dockerode.ContainerCreateOptions {
-  const binds: string[] = [];
-  const mounts: Dockerode.MountSettings[] = [];
-  for (const mount of spec.mounts) {
-    const isPath = mount.source.startsWith('/') || /^[A-Za-z]:[\\/]/.test(mount.source);
-    if (isPath && mount.source.includes(':') && !/^[A-Za-z]:[\\/]/.test(mount.source)) {
-      mounts.push({
-        Type: 'bind',
-        Source: mount.source,
-        Target: mount.target,
-        ReadOnly: Boolean(mount.readOnly),
-      });
-    } else {
-      binds.push(`${mount.source}:${mount.target}${mount.readOnly ? ':ro' : ''}`);
-    }
-  }
-  const hostConfig: Dockerode.HostConfig = {};
-  if (binds.length > 0) hostConfig.Binds = binds;
-  if (mounts.length > 0) hostConfig.Mounts = mounts;
-  if (spec.networkMode) hostConfig.NetworkMode = spec.networkMode;
-  if (spec.extraHosts && spec.extraHosts.length > 0) hostConfig.ExtraHosts = [...spec.extraHosts];
-  if (spec.restartPolicy) hostConfig.RestartPolicy = { Name: spec.restartPolicy, MaximumRetryCount: 0 };
-  if (spec.init !== undefined) hostConfig.Init = spec.init;
-  if (spec.log) hostConfig.LogConfig = { Type: spec.log.driver, Config: { ...spec.log.options } };
-
-  const options: Dockerode.ContainerCreateOptions = {
-    name: spec.name,
-    Image: spec.image,
-    Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
-    Labels: { ...spec.labels },
-    HostConfig: hostConfig,
-  };
-  if (spec.user) options.User = spec.user;
-  if (spec.command) options.Cmd = [...spec.command];
-  return options;
-}
-
-function statusCodeOf(error: unknown): number | undefined {
-  const code = (error as { statusCode?: unknown } | null)?.statusCode;
-  return typeof code === 'number' ? code : undefined;
-}
-
-/**
- * dockerode options for an endpoint; every field dockerode would read from process.env is set explicitly.
- * @internal dockerode types stay out of the published declarations.
- */
-export function dockerodeOptions(
-  candidate: EngineCandidate,
-  env: Readonly<Record<string, string | undefined>>,
-): Dockerode.DockerOptions {
-  const blank = {
-    host: undefined,
-    port: undefined,
-    ca: undefined,
-    cert: undefined,
-    key: undefined,
-    timeout: undefined,
-  };
-  const host = candidate.host;
-  if (host.startsWith('unix://')) {
-    return { ...blank, socketPath: host.slice('unix://'.length) || '/var/run/docker.sock', protocol: 'http' };
-  }
-  if (host.startsWith('npipe://')) {
-    return {
-      ...blank,
-      socketPath: host.slice('npipe://'.length) || '//./pipe/docker_engine',
-      protocol: 'http',
-    };
-  }
-  const url = new URL(host);
-  if (url.protocol === 'ssh:') {
-    return {
-      ...blank,
-      host: url.hostname,
-      port: url.port || 22,
-      protocol: 'ssh',
-      username: decodeURIComponent(url.username) || undefined,
-      sshOptions: env.SSH_AUTH_SOCK ? { agent: env.SSH_AUTH_SOCK } : {},
-    } as Dockerode.DockerOptions;
-  }
-  const tls = candidate.tls;
-  const read = (path: string | undefined) => (path ? readFileSync(path) : undefined);
-  return {
-    ...blank,
-    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port: url.port || (tls ? 2376 : 2375),
-    protocol: tls ? 'https' : 'http',
-    ...(tls ? { ca: read(tls.ca), cert: read(tls.cert), key: read(tls.key) } : {}),
-  };
 }
 
 /**
@@ -319,30 +130,7 @@ export class DockerEngine implements Engine {
 
   /** Turns any error of an engine call into an EngineError; stigmer errors pass through. */
   mapError(error: unknown, operation: string): EngineError {
-    if (error instanceof EngineError) return error;
-    if (isStigmerError(error)) return error as EngineError;
-    if (isConnectionError(error)) {
-      const endpoint = this.#endpoint;
-      const failure = classifyConnectionError(error);
-      const where = endpoint?.host ?? 'the Docker engine';
-      return engineUnreachableError(
-        [
-          {
-            host: where,
-            source: endpoint?.source ?? 'discovery',
-            failure,
-            detail: `the engine stopped answering while stigmer tried to ${operation} (${(error as Error).message})`,
-            explicit: endpoint?.explicit,
-          },
-        ],
-        error,
-      );
-    }
-    const statusCode = statusCodeOf(error);
-    return new EngineError('ENGINE_FAILED', `Docker engine could not ${operation}: ${engineMessage(error)}`, {
-      cause: error,
-      details: { operation, ...(statusCode === undefined ? {} : { statusCode }) },
-    });
+    return mapEngineError(error, operation, this.#endpoint);
   }
 
   get #timeoutMs(): number {
@@ -599,61 +387,19 @@ export class DockerEngine implements Engine {
     const docker = await this.client();
     // The answer must begin in time; once it streams, only `signal` ends it (a follow has no end).
     const deadline = callDeadline(signal, this.#timeoutMs);
-    // modem.dial directly: dockerode's logs() buffers the whole output when not following.
-    let raw: IncomingMessage;
     try {
-      raw = await new Promise<IncomingMessage>((resolve, reject) => {
-        docker.modem.dial(
-          {
-            path: `/containers/${encodeURIComponent(id)}/logs?`,
-            method: 'GET',
-            isStream: true,
-            abortSignal: deadline.signal,
-            statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
-            options: {
-              follow: options.follow,
-              stdout: true,
-              stderr: true,
-              tail: options.tail === undefined ? 'all' : String(Math.max(0, Math.floor(options.tail))),
-            },
-          },
-          (error, data) => (error ? reject(error) : resolve(data as IncomingMessage)),
-        );
+      return await streamLogs(docker, id, {
+        ...options,
+        tty,
+        signal,
+        answerSignal: deadline.signal,
+        mapError: (error) => this.mapError(error, operation),
       });
     } catch (error) {
       throw this.#failure(error, operation, deadline, this.#timeoutMs);
     } finally {
       deadline.clear();
     }
-
-    const out = new PassThrough();
-    const stop = () => {
-      signal?.removeEventListener('abort', onAbort);
-      raw.destroy();
-    };
-    // Aborting ends the text stream normally: the reader sees the lines it got.
-    const onAbort = () => {
-      stop();
-      out.end();
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    raw.on('end', () => {
-      signal?.removeEventListener('abort', onAbort);
-      out.end();
-    });
-    raw.on('error', (error) => {
-      if (signal?.aborted || out.writableEnded) return;
-      signal?.removeEventListener('abort', onAbort);
-      out.destroy(this.mapError(error, operation));
-    });
-    raw.on('close', () => {
-      if (!out.writableEnded && !out.destroyed && !signal?.aborted) out.end();
-    });
-    // A reader that gives up early closes the request too.
-    out.on('close', stop);
-    if (tty) raw.pipe(out, { end: false });
-    else docker.modem.demuxStream(raw, out, out);
-    return out;
   }
 }
 

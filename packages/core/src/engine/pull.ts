@@ -1,9 +1,10 @@
 import { StringDecoder } from 'node:string_decoder';
 import type Dockerode from 'dockerode';
 import { formatDuration } from '../duration.js';
-import { EngineError, InterruptedError, isStigmerError, PullError } from '../errors.js';
+import { EngineError, interruption, isStigmerError, PullError } from '../errors.js';
 import { callDeadline } from './deadline.js';
-import { isConnectionError } from './discover.js';
+import { type ErrorMapper, engineMessage, isConnectionError } from './errors.js';
+import { splitReference } from './reference.js';
 import type { PullEvent, PullOptions, PullResult, RegistryAuth } from './types.js';
 
 /**
@@ -62,23 +63,6 @@ export function toPullEvent(raw: RawPullEvent): PullEvent | undefined {
   }
   // `{"status":"Pulling from library/busybox","id":"latest"}`: the id is the tag.
   return { type: 'status', status: typeof raw.id === 'string' && raw.id ? `${raw.id}: ${status}` : status };
-}
-
-/** The reason of an aborted signal as stigmer reports it. */
-export function interruption(signal: AbortSignal): InterruptedError {
-  return signal.reason instanceof InterruptedError ? signal.reason : new InterruptedError('SIGINT');
-}
-
-/** What the engine said, without dockerode's `(HTTP code 404) unexpected - ` wrapping. */
-export function engineMessage(error: unknown): string {
-  const json = (error as { json?: unknown } | null)?.json;
-  if (json && typeof json === 'object' && typeof (json as { message?: unknown }).message === 'string') {
-    return (json as { message: string }).message.trim();
-  }
-  if (typeof json === 'string' && json.trim()) return json.trim();
-  if (Buffer.isBuffer(json) && json.length > 0) return json.toString('utf8').trim();
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/^\(HTTP code \d+\) [^-]* - /, '').trim();
 }
 
 /**
@@ -239,25 +223,10 @@ export function followPull(
   });
 }
 
-/** How DockerEngine turns a request error into a stigmer error. */
-export type ErrorMapper = (error: unknown, operation: string) => EngineError;
-
 /** The Engine API's `fromImage` and `tag` for a reference: a digest wins over a tag, as in `docker pull`. */
 export function pullQuery(reference: string): { fromImage: string; tag: string } {
-  const at = reference.indexOf('@');
-  if (at !== -1) {
-    const name = reference.slice(0, at);
-    const colon = name.lastIndexOf(':');
-    return {
-      fromImage: colon > name.lastIndexOf('/') ? name.slice(0, colon) : name,
-      tag: reference.slice(at + 1),
-    };
-  }
-  const colon = reference.lastIndexOf(':');
-  if (colon > reference.lastIndexOf('/')) {
-    return { fromImage: reference.slice(0, colon), tag: reference.slice(colon + 1) };
-  }
-  return { fromImage: reference, tag: 'latest' };
+  const { name, tag, digest } = splitReference(reference);
+  return { fromImage: name, tag: digest ?? tag ?? 'latest' };
 }
 
 /**

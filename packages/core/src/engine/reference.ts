@@ -59,6 +59,31 @@ function invalid(text: string, reason: string): ConfigError {
   );
 }
 
+/** A reference cut into name, tag and digest, without checking any of them. */
+export interface ReferenceParts {
+  /** Everything before the tag and digest: `ghcr.io/stigmer/agent-runner`, `127.0.0.1:5000/x`. */
+  name: string;
+  tag?: string;
+  digest?: string;
+}
+
+/**
+ * Cuts a reference as the engine does: the digest is everything after the
+ * first `@`, the tag what follows the last `:` after the last `/` (a `:`
+ * before it is a registry port). No rule is checked: `parseReference` does
+ * that; this is for text the engine already accepted or is about to judge.
+ */
+export function splitReference(text: string): ReferenceParts {
+  const at = text.indexOf('@');
+  const rest = at === -1 ? text : text.slice(0, at);
+  const colon = rest.lastIndexOf(':');
+  const hasTag = colon > rest.lastIndexOf('/');
+  const parts: ReferenceParts = { name: hasTag ? rest.slice(0, colon) : rest };
+  if (hasTag) parts.tag = rest.slice(colon + 1);
+  if (at !== -1) parts.digest = text.slice(at + 1);
+  return parts;
+}
+
 /**
  * Parses an image reference. A first component with a `.` or `:`, that is
  * `localhost`, or that has upper-case letters names a registry; otherwise the
@@ -71,31 +96,17 @@ export function parseReference(text: string): ImageReference {
     throw invalid(text, 'a 64-digit hexadecimal string is an image id, not a name');
   }
 
-  // NAME[:TAG][@DIGEST]: the digest is everything after the first '@'.
-  let rest = text;
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at !== -1) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-    checkDigest(text, digest);
+  // NAME[:TAG][@DIGEST], cut as the engine cuts it.
+  const { name, tag: givenTag, digest } = splitReference(text);
+  if (digest !== undefined) checkDigest(text, digest);
+  let tag = givenTag;
+  if (tag !== undefined && !TAG.test(tag)) {
+    throw invalid(
+      text,
+      `the tag "${tag}" must be 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'`,
+    );
   }
 
-  // The tag is after the last ':' that follows the last '/' (a ':' before it is a port).
-  let tag: string | undefined;
-  const colon = rest.lastIndexOf(':');
-  if (colon > rest.lastIndexOf('/')) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) {
-      throw invalid(
-        text,
-        `the tag "${tag}" must be 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'`,
-      );
-    }
-  }
-
-  const name = rest;
   if (name === '') throw invalid(text, 'the name is empty');
   if (name.length > NAME_MAX_LENGTH) {
     throw invalid(text, `the name is longer than ${NAME_MAX_LENGTH} characters`);

@@ -1,5 +1,3 @@
-import type { ContainerSpec } from '../lifecycle/types.js';
-
 /** Registry credentials as the Engine API takes them. Never printed, never traced. */
 export interface RegistryAuth {
   username?: string;
@@ -59,6 +57,43 @@ export interface LoadResult {
   ids: string[];
   /** Those of `ids` the engine did not have before: what removing undoes the load. */
   added: string[];
+}
+
+/** A bind mount or named volume for the container. */
+export interface MountSpec {
+  /** Host path (absolute) or volume name. */
+  source: string;
+  /** Path inside the container. */
+  target: string;
+  readOnly?: boolean;
+}
+
+/**
+ * The container stigmer will create, in engine-neutral terms. Built through
+ * the `containerSpec` waterfall so plugins can add environment, mounts or labels.
+ */
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  mounts: MountSpec[];
+  /** `host`, `bridge`, `none` or a network name. */
+  networkMode?: string;
+  /**
+   * Extra `/etc/hosts` entries as `name:address` (`docker run --add-host`);
+   * `host-gateway` as the address is the engine's way to the host
+   * (`host.docker.internal:host-gateway`).
+   */
+  extraHosts?: string[];
+  restartPolicy?: 'no' | 'always' | 'unless-stopped' | 'on-failure';
+  user?: string;
+  command?: string[];
+  /** Run an init process as PID 1 so signals reach the program. */
+  init?: boolean;
+  log?: { driver: string; options: Record<string, string> };
+  /** Env keys whose values are secrets: never printed, never written to state. */
+  secretEnv?: string[];
 }
 
 /** The engine's view of a container, trimmed to what stigmer uses. */

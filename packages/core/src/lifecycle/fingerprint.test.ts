@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ContainerSpec } from '../engine/types.js';
 import {
   fingerprint,
   fingerprintDifferences,
@@ -7,7 +8,6 @@ import {
   SECRET_PLACEHOLDER,
   secretDifferences,
 } from './fingerprint.js';
-import type { ContainerSpec } from './types.js';
 
 const spec: ContainerSpec = {
   name: 'stigmer-agent-runner',

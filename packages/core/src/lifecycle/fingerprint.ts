@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { ContainerSpec, MountSpec } from '../engine/types.js';
 import { isCoreLabel } from './labels.js';
-import type { ContainerSpec, MountSpec } from './types.js';
 
 /** Stands in for a secret value wherever a spec is written down or compared. */
 export const SECRET_PLACEHOLDER = '(secret)';

@@ -1,6 +1,5 @@
-import { interruption } from '../engine/pull.js';
-import type { ContainerInfo } from '../engine/types.js';
-import { isStigmerError, ServerError, type StigmerError } from '../errors.js';
+import type { ContainerInfo, ContainerSpec } from '../engine/types.js';
+import { interruption, isStigmerError, ServerError, type StigmerError } from '../errors.js';
 import type { ResolvedImage } from '../image/types.js';
 import { resolveImage } from '../pipeline/resolve.js';
 import { requestFor, type Session } from '../session.js';
@@ -19,7 +18,6 @@ import {
 import { LABELS, ownerLabels } from './labels.js';
 import { nameTaken, ownedHere } from './ownership.js';
 import { removeGracefully, type StoppedContainer, stopUnderLock } from './stop.js';
-import type { ContainerSpec } from './types.js';
 import { type ContainerView, containerView, redactSpec } from './view.js';
 import { waitReady } from './wait.js';
 

@@ -1,6 +1,5 @@
-import { interruption } from '../engine/pull.js';
 import type { ContainerInfo, Engine } from '../engine/types.js';
-import { InterruptedError, isStigmerError } from '../errors.js';
+import { InterruptedError, interruption, isStigmerError } from '../errors.js';
 import type { Session } from '../session.js';
 import { type LifecycleOptions, lockFor, serverPlace } from './context.js';
 import { findAllContainers } from './find.js';

@@ -1,41 +1,5 @@
+import type { ContainerSpec } from '../engine/types.js';
 import type { ResolvedImage } from '../image/types.js';
-
-/** A bind mount or named volume for the container. */
-export interface MountSpec {
-  /** Host path (absolute) or volume name. */
-  source: string;
-  /** Path inside the container. */
-  target: string;
-  readOnly?: boolean;
-}
-
-/**
- * The container stigmer will create, in engine-neutral terms. Built through
- * the `containerSpec` waterfall so plugins can add environment, mounts or labels.
- */
-export interface ContainerSpec {
-  name: string;
-  image: string;
-  env: Record<string, string>;
-  labels: Record<string, string>;
-  mounts: MountSpec[];
-  /** `host`, `bridge`, `none` or a network name. */
-  networkMode?: string;
-  /**
-   * Extra `/etc/hosts` entries as `name:address` (`docker run --add-host`);
-   * `host-gateway` as the address is the engine's way to the host
-   * (`host.docker.internal:host-gateway`).
-   */
-  extraHosts?: string[];
-  restartPolicy?: 'no' | 'always' | 'unless-stopped' | 'on-failure';
-  user?: string;
-  command?: string[];
-  /** Run an init process as PID 1 so signals reach the program. */
-  init?: boolean;
-  log?: { driver: string; options: Record<string, string> };
-  /** Env keys whose values are secrets: never printed, never written to state. */
-  secretEnv?: string[];
-}
 
 /** Given to `beforeStart`: what is about to be started. */
 export interface StartRequest {

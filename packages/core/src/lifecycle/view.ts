@@ -1,7 +1,6 @@
-import type { ContainerInfo } from '../engine/types.js';
+import type { ContainerInfo, ContainerSpec } from '../engine/types.js';
 import { SECRET_PLACEHOLDER } from './fingerprint.js';
 import { LABELS } from './labels.js';
-import type { ContainerSpec } from './types.js';
 
 /** A container as commands report it: no environment, which may hold secrets. */
 export interface ContainerView {

@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatDuration } from '../duration.js';
-import { interruption } from '../engine/pull.js';
 import type { ContainerInfo, Engine } from '../engine/types.js';
-import { ServerError } from '../errors.js';
+import { interruption, ServerError } from '../errors.js';
 
 /** How `waitReady` polls. */
 export interface WaitOptions {

@@ -1,4 +1,4 @@
-import { engineMessage } from '../engine/pull.js';
+import { engineMessage } from '../engine/errors.js';
 import { isStigmerError } from '../errors.js';
 
 /**

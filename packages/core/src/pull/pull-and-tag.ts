@@ -1,7 +1,7 @@
 import type { Credential } from '../credentials/types.js';
 import { formatDuration } from '../duration.js';
-import { engineMessage } from '../engine/pull.js';
-import { parseReference } from '../engine/reference.js';
+import { engineMessage } from '../engine/errors.js';
+import { parseReference, splitReference } from '../engine/reference.js';
 import type { ImageInfo, PullEvent } from '../engine/types.js';
 import { PullError } from '../errors.js';
 import { platformMatches } from '../image/platform.js';
@@ -181,7 +181,7 @@ export async function pullAndTag(
       available: [image.platform],
     });
   }
-  const repository = nameOf(reference);
+  const repository = splitReference(reference).name;
   const repoDigest =
     image.repoDigests.find((d) => digest !== undefined && d.endsWith(`@${digest}`)) ??
     image.repoDigests.find((d) => d.startsWith(`${repository}@`));
@@ -224,7 +224,7 @@ async function nameDirect(
   via: string,
 ): Promise<ResolvedImage> {
   const { reference } = request;
-  const repoDigest = `${nameOf(reference)}@${direct.digest}`;
+  const repoDigest = `${splitReference(reference).name}@${direct.digest}`;
   await recordDigest(ctx.run.dataDir, direct.id, repoDigest);
   await ctx.engine.tag(direct.id, reference);
   await ctx.engine.tag(direct.id, request.localTag);
@@ -269,13 +269,6 @@ function viaNote(state: AttemptState): string {
   if (state.rejected.length === 0) return '';
   const how = state.credential ? `with credentials from ${state.credential.source}` : 'anonymously';
   return ` (${how}, after the registry rejected credentials from ${state.rejected.join(', then ')})`;
-}
-
-/** The reference without its tag or digest: the name `RepoDigests` use. */
-function nameOf(reference: string): string {
-  const name = reference.split('@')[0] as string;
-  const colon = name.lastIndexOf(':');
-  return colon > name.lastIndexOf('/') ? name.slice(0, colon) : name;
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

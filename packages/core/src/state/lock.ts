@@ -3,7 +3,7 @@ import type { Stats } from 'node:fs';
 import { lstat, readFile, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { InterruptedError, StateError } from '../errors.js';
+import { interruption, StateError } from '../errors.js';
 import { currentProcess, isAlive, type ProcessIdentity, processStartTime } from './process-identity.js';
 
 /** What a lock file holds: who took it, for what, and a token that only its owner knows. */
@@ -196,10 +196,6 @@ function heldLock(file: string, holder: LockHolder): HeldLock {
       if (current?.holder?.token === holder.token) await unlink(file).catch(() => {});
     },
   };
-}
-
-function interruption(signal: AbortSignal): InterruptedError {
-  return signal.reason instanceof InterruptedError ? signal.reason : new InterruptedError('SIGINT');
 }
 
 /** A lock or guard path that holds something stigmer never writes there: it is the user's to remove. */
