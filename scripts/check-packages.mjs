@@ -41,7 +41,7 @@ const RESOLUTION_KINDS = ['node16-esm', 'bundler'];
 const OPTIONAL_IMPORTS = { '@stigmer/cli': ['cpu-features'] };
 /** Files that must never be published. */
 const LEFTOVERS =
-  /(^|\/)(tsconfig(\..*)?\.json|.*\.tsbuildinfo|.*\.test\.[cm]?[jt]s|test-support\/.*|\.DS_Store)$/;
+  /(^|\/)(tsconfig(\..*)?\.json|.*\.tsbuildinfo|.*\.test(-d)?\.[cm]?[jt]s|test-support\/.*|\.DS_Store)$/;
 
 const rootManifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 const license = readFileSync(path.join(ROOT, 'LICENSE'), 'utf8');

@@ -58,6 +58,10 @@ export default function examplePlugin() {
   return {
     name: 'example',
     version: VERSION,
+    // The plugin API this plugin is written for (major.minor): a plain object
+    // says so itself (definePlugin would fill it in). Hosts of API 1.0 and
+    // every later 1.x load it; another major refuses it, naming both versions.
+    apiVersion: '1.0',
     optionsSchema,
     apply(hooks, options) {
       hooks.resolveImage.tap(async (request, ctx) => {

@@ -1,4 +1,5 @@
-import { type EngineEndpoint, isStigmerError, type Session } from '@stigmer/core';
+import { type EngineEndpoint, isStigmerError } from '@stigmer/core';
+import type { Session } from '@stigmer/core/host';
 import { EXIT_CODES, EXIT_INTERNAL, exitCodeForSignal } from './exit-codes.js';
 import { debugText, internalErrorMessage } from './internal-error.js';
 import type { GlobalOptions } from './options.js';
@@ -64,7 +65,7 @@ export async function runCommand(
 
 function report(error: unknown, ctx: CommandContext, options: GlobalOptions): number {
   const { output, session, endpoint } = ctx;
-  const trace = session?.pipeline.trace.entries ?? [];
+  const trace = session?.pipeline.trace ?? [];
   const known = isStigmerError(error);
   const code = known ? error.code : 'INTERNAL';
   const exit = known

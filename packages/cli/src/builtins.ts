@@ -1,4 +1,4 @@
-import type { PluginModule } from '@stigmer/core';
+import type { PluginModule } from '@stigmer/core/host';
 
 /** The chain used when no config names one: the original CLI's order. */
 export const DEFAULT_PLUGINS: readonly string[] = Object.freeze([

@@ -24,6 +24,7 @@ const RESOLVE_ENV = [
   ['STIGMER_PLATFORM', 'like --platform (image.platform)'],
   ['STIGMER_PULL_POLICY', 'like --pull (image.pullPolicy)'],
   ['STIGMER_OFFLINE', 'like --offline when true'],
+  ['STIGMER_BUILD', 'like --build when true (the build setting)'],
   ['STIGMER_PULL_RETRIES', 'retries after the first pull (pull.retries)'],
   ['STIGMER_PULL_RETRY_DELAY', 'first backoff between retries (pull.retryDelay)'],
   ['STIGMER_PULL_STALL_TIMEOUT', 'no progress for this long retries the pull (pull.stallTimeout)'],

@@ -6,7 +6,7 @@ export interface GlobalOptions {
   explain?: boolean;
   quiet?: boolean;
   platform?: string;
-  /** `--build`: let the rebuild plugin build the image (as STIGMER_BUILD=1). */
+  /** `--build`: build the image from its sources (the `build` setting, as STIGMER_BUILD=1; the rebuild plugin acts on it). */
   build?: boolean;
   /** `--offline`: nothing may touch the network. */
   offline?: boolean;

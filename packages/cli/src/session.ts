@@ -1,4 +1,4 @@
-import type { SessionOptions } from '@stigmer/core';
+import type { SessionOptions } from '@stigmer/core/host';
 import { BUILTIN_PLUGINS, DEFAULT_PLUGINS } from './builtins.js';
 import type { GlobalOptions } from './options.js';
 import type { Output } from './output/output.js';
@@ -10,11 +10,11 @@ export function sessionOptions(options: GlobalOptions, output: Output, signal?: 
   if (options.platform) flags['image.platform'] = { value: options.platform, flag: '--platform' };
   if (options.pull) flags['image.pullPolicy'] = { value: options.pull, flag: '--pull' };
   if (options.offline) flags.offline = { value: 'true', flag: '--offline' };
+  if (options.build) flags.build = { value: 'true', flag: '--build' };
   return {
     cliVersion: VERSION,
     cwd: process.cwd(),
-    // --build reaches the rebuild plugin as the variable it also reads from the shell.
-    env: options.build ? { ...process.env, STIGMER_BUILD: '1' } : process.env,
+    env: process.env,
     configPath: options.config,
     flags,
     defaultPlugins: DEFAULT_PLUGINS,

@@ -106,7 +106,7 @@ const KINDS = {
 } as const satisfies Record<HookName, HookKind>;
 
 /** The kind of every hook, in the order they run in a `server start`. */
-export const HOOK_KINDS: typeof KINDS = Object.freeze(KINDS);
+export const HOOK_KINDS: { readonly [K in HookName]: HookKind } = Object.freeze(KINDS);
 
 /** All hook names. */
 export const HOOK_NAMES = Object.freeze(Object.keys(HOOK_KINDS) as HookName[]);

@@ -42,6 +42,8 @@ export interface SessionOptions {
 export interface Session extends ResolvedSettings {
   /** The config file in force, or `undefined` for the embedded default. */
   configFile: string | undefined;
+  /** stigmer's data folder, worked out once: the lifecycle's, and `ctx.run.dataDir` for plugins. */
+  dataDir: string;
   cliVersion: string;
   engine: Engine;
   pipeline: Pipeline;
@@ -114,7 +116,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   await pipeline.use(plugins);
   // Core's credential providers answer after every configured plugin's.
   await pipeline.use([loadedCredentialsPlugin()]);
-  return { settings, sources, configFile, cliVersion: options.cliVersion, engine, pipeline };
+  return { settings, sources, configFile, dataDir, cliVersion: options.cliVersion, engine, pipeline };
 }
 
 /** Each setting's effective value by key (`llm.model`...), as plugins read it in `ctx.run.settings`. */
@@ -131,6 +133,7 @@ export function requestFor(session: Session, purpose: ResolveRequest['purpose'] 
     pullPolicy: session.settings.pullPolicy,
     pullInterval: session.settings.pullInterval,
     offline: session.settings.offline,
+    build: session.settings.build,
     pull: session.settings.pull,
     cliVersion: session.cliVersion,
   };

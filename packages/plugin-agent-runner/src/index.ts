@@ -1,3 +1,3 @@
-export type { AgentRunnerOptions } from './options.js';
+export type { AgentRunnerOptions, AgentRunnerOptionsInput } from './options.js';
 export type { AgentRunnerHost } from './plugin.js';
 export { agentRunnerPlugin as default, agentRunnerPlugin } from './plugin.js';

@@ -1,32 +1,35 @@
 import { z } from '@stigmer/core/options';
 
-/** Options of `@stigmer/plugin-agent-runner`. Every one has a default, so none is required. */
-export interface AgentRunnerOptions {
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name');
+const address = z.string().regex(/^\S+:\d+$/, 'expected host:port such as localhost:7233');
+
+/** The options of `@stigmer/plugin-agent-runner`, strict: a misspelt option is an error, not a silent no-op. */
+export const optionsSchema = z.strictObject({
   /** The stigmer server's gRPC address, as `host:port`. Default `localhost:7234`. */
-  backendEndpoint?: string;
+  backendEndpoint: address.optional(),
   /** Temporal's frontend, as `host:port`. Default `localhost:7233`. */
-  temporalAddress?: string;
+  temporalAddress: address.optional(),
   /** Default `default`. */
-  temporalNamespace?: string;
+  temporalNamespace: z.string().min(1).optional(),
   /** Default `agent_execution_runner`. */
-  taskQueue?: string;
+  taskQueue: z.string().min(1).optional(),
   /** The runner's `LOG_LEVEL`. Default `DEBUG`, as the original CLI set it. */
-  logLevel?: string;
+  logLevel: z.string().min(1).optional(),
   /** More environment for the container; wins over the values above. */
-  env?: Record<string, string>;
+  env: z.record(envName, z.string()).optional(),
   /**
    * More variables to pass from stigmer's own environment as secrets (never
    * printed, never written to state), besides `ANTHROPIC_API_KEY` and `OPENAI_API_KEY`.
    */
-  secretEnv?: string[];
+  secretEnv: z.array(envName).optional(),
   /** Replaces the image's command. */
-  command?: string[];
+  command: z.array(z.string()).min(1, 'expected at least the program to run').optional(),
   /** Runs as this user (`name`, `uid` or `uid:gid`) instead of the image's. */
-  user?: string;
+  user: z.string().min(1).optional(),
   /** Runs an init process as PID 1 (`docker run --init`). Default: not set, as the original. */
-  init?: boolean;
+  init: z.boolean().optional(),
   /** Host networking. Default: on Linux only, where it lets the runner reach services on localhost. */
-  hostNetwork?: boolean;
+  hostNetwork: z.boolean().optional(),
   /**
    * Without host networking: reach the host as `host.docker.internal`. Adds
    * `--add-host host.docker.internal:host-gateway` and uses that name in
@@ -34,24 +37,10 @@ export interface AgentRunnerOptions {
    * services must then listen on an address the container can reach, not only
    * 127.0.0.1. Default false: on Linux, stigmer warns about loopback addresses instead.
    */
-  hostGateway?: boolean;
-}
-
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name');
-const address = z.string().regex(/^\S+:\d+$/, 'expected host:port such as localhost:7233');
-
-/** Strict: a misspelt option is an error, not a silent no-op. */
-export const optionsSchema = z.strictObject({
-  backendEndpoint: address.optional(),
-  temporalAddress: address.optional(),
-  temporalNamespace: z.string().min(1).optional(),
-  taskQueue: z.string().min(1).optional(),
-  logLevel: z.string().min(1).optional(),
-  env: z.record(envName, z.string()).optional(),
-  secretEnv: z.array(envName).optional(),
-  command: z.array(z.string()).min(1, 'expected at least the program to run').optional(),
-  user: z.string().min(1).optional(),
-  init: z.boolean().optional(),
-  hostNetwork: z.boolean().optional(),
   hostGateway: z.boolean().optional(),
 });
+
+/** Options of `@stigmer/plugin-agent-runner`, as the plugin gets them. Every one has a default, so none is required. */
+export type AgentRunnerOptions = z.output<typeof optionsSchema>;
+/** The options as written in config. */
+export type AgentRunnerOptionsInput = z.input<typeof optionsSchema>;

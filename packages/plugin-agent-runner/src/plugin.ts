@@ -28,10 +28,7 @@ export function agentRunnerPlugin(host: AgentRunnerHost = {}): StigmerPlugin<Age
     version: VERSION,
     optionsSchema: () => import('./options.js').then((m) => m.optionsSchema),
     apply(hooks, options) {
-      // beforeStart knows the data folder; containerSpec, which runs next, needs it.
-      let dataDir: string | undefined;
       hooks.beforeStart.tap(async (request) => {
-        dataDir = request.dataDir;
         await Promise.all(
           ['workspace', 'artifacts'].map((name) =>
             mkdir(path.join(request.dataDir, name), { recursive: true }),
@@ -39,11 +36,16 @@ export function agentRunnerPlugin(host: AgentRunnerHost = {}): StigmerPlugin<Age
         );
       });
       hooks.containerSpec.tap((spec, ctx) => {
-        if (dataDir === undefined) throw new Error('containerSpec ran before beforeStart: no data folder');
         const llm = llmSettings(ctx.run.settings);
         const stranded = unreachableAddresses({ options, llm, platform });
         if (stranded.length > 0) ctx.log.warn(strandedWarning(stranded));
-        const next = agentRunnerSpec(spec, { options, env: ctx.run.env, llm, platform, dataDir });
+        const next = agentRunnerSpec(spec, {
+          options,
+          env: ctx.run.env,
+          llm,
+          platform,
+          dataDir: ctx.run.dataDir,
+        });
         ctx.note(`agent-runner container ${next.name}, network ${next.networkMode ?? 'default'}`);
         return next;
       });

@@ -1,2 +1,2 @@
-export type { BuildHintOptions } from './options.js';
+export type { BuildHintOptions, BuildHintOptionsInput } from './options.js';
 export { buildHintPlugin as default, buildHintPlugin } from './plugin.js';

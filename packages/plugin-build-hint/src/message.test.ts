@@ -2,12 +2,19 @@ import type { ResolveRequest, TraceEntry, UnresolvedReport } from '@stigmer/core
 import { describe, expect, it } from 'vitest';
 import { buildHintMessage } from './message.js';
 
+/** A report as core makes it: `tried` has one line per attempt (core writes them; any text will do here). */
+const reportOf = (report: Omit<UnresolvedReport, 'tried'>): UnresolvedReport => ({
+  ...report,
+  tried: report.attempts.map((a) => `  - ${a.plugin}: ${a.reason?.split('\n')[0] ?? a.outcome}`),
+});
+
 const request: ResolveRequest = {
   localTag: 'stigmer-agent-runner:local',
   platform: undefined,
   purpose: 'resolve',
   pullPolicy: 'missing',
   offline: false,
+  build: false,
   cliVersion: '0.1.0',
 };
 
@@ -49,7 +56,7 @@ const BRING =
 
 describe('the build hint', () => {
   it('after a failed pull: the original message with the real reference and error', () => {
-    const report: UnresolvedReport = {
+    const report = reportOf({
       request,
       attempts: [LOCAL, attempt('stigmer:ghcr', 'Could not reach ...\nmore', { outcome: 'failed' })],
       failure: {
@@ -59,7 +66,7 @@ describe('the build hint', () => {
         reference: REF,
         error: DNS,
       },
-    };
+    });
     expect(buildHintMessage(report, {}, { plugins: DEFAULT_CHAIN }).split('\n')).toEqual([
       ...original(REF, DNS),
       '',
@@ -72,24 +79,24 @@ describe('the build hint', () => {
   });
 
   it('after a pull a plugin passed on (not found): the reference and error it noted', () => {
-    const report: UnresolvedReport = {
+    const report = reportOf({
       request,
       attempts: [
         LOCAL,
         attempt('stigmer:ghcr', `pull of ${REF} failed`, { reference: REF, error: 'manifest unknown' }),
       ],
-    };
+    });
     expect(buildHintMessage(report, {}, { plugins: DEFAULT_CHAIN }).split('\n').slice(0, 13)).toEqual(
       original(REF, 'manifest unknown'),
     );
   });
 
   it('names the configured local tag, also in the make command', () => {
-    const report: UnresolvedReport = {
+    const report = reportOf({
       request: { ...request, localTag: 'acme/runner:dev' },
       attempts: [],
       failure: { code: 'PULL_UNAUTHORIZED', message: 'm', plugin: 'p', reference: REF, error: 'denied' },
-    };
+    });
     const text = buildHintMessage(report, {}, { plugins: DEFAULT_CHAIN });
     expect(text).toContain('\n  make build-agent-runner-image AGENT_RUNNER_IMAGE=acme/runner:dev\n');
     expect(text).toContain('\n  docker build -f Dockerfile -t acme/runner:dev ../../..\n');
@@ -97,28 +104,28 @@ describe('the build hint', () => {
 
   it('leads with --build when the rebuild plugin is loaded; --pull never too when the failed pull came first', () => {
     const plugins = ['stigmer:local-image', 'stigmer:ghcr', 'stigmer:rebuild', 'stigmer:build-hint'];
-    const failed: UnresolvedReport = {
+    const failed = reportOf({
       request,
       attempts: [LOCAL],
       failure: { code: 'PULL_TRANSIENT', message: 'm', plugin: 'stigmer:ghcr', reference: REF, error: DNS },
-    };
+    });
     expect(buildHintMessage(failed, {}, { plugins })).toContain(
       'To fix this, build the image locally:\n  stigmer server start --build --pull never\n  make build-agent-runner-image\n',
     );
-    const reached: UnresolvedReport = {
+    const reached = reportOf({
       request: { ...request, offline: true },
       attempts: [LOCAL, attempt('stigmer:rebuild', 'run with --build')],
-    };
+    });
     expect(buildHintMessage(reached, {}, { plugins })).toContain(
       'To fix this, build the image locally:\n  stigmer server start --build\n  make build-agent-runner-image\n',
     );
   });
 
   it('offline: says no registry was asked and why, and both ways out', () => {
-    const report: UnresolvedReport = {
+    const report = reportOf({
       request: { ...request, offline: true },
       attempts: [LOCAL, attempt('stigmer:ghcr', `not pulling ${REF}: offline mode`, { reference: REF })],
-    };
+    });
     const lines = buildHintMessage(report, {}, { plugins: DEFAULT_CHAIN }).split('\n');
     expect(lines[0]).toBe(
       'Docker image stigmer-agent-runner:local is not in the local engine, and no registry was asked: offline mode is on (--offline, "offline: true" in the config, or STIGMER_OFFLINE).',
@@ -130,7 +137,7 @@ describe('the build hint', () => {
   });
 
   it('pull policy never: says so, and how to let stigmer pull', () => {
-    const report: UnresolvedReport = { request: { ...request, pullPolicy: 'never' }, attempts: [LOCAL] };
+    const report = reportOf({ request: { ...request, pullPolicy: 'never' }, attempts: [LOCAL] });
     expect(buildHintMessage(report, {}, { plugins: DEFAULT_CHAIN }).split('\n').slice(0, 2)).toEqual([
       'Docker image stigmer-agent-runner:local is not in the local engine, and no registry was asked: the pull policy is "never" (--pull never, image.pullPolicy in the config, or STIGMER_PULL_POLICY).',
       'To let stigmer pull it, run the command again with --pull missing.',
@@ -138,7 +145,7 @@ describe('the build hint', () => {
   });
 
   it('offline with the offline plugin before it: only the build is added to that plugin’s hint', () => {
-    const report: UnresolvedReport = { request: { ...request, offline: true }, attempts: [LOCAL] };
+    const report = reportOf({ request: { ...request, offline: true }, attempts: [LOCAL] });
     const plugins = ['stigmer:offline', ...DEFAULT_CHAIN];
     expect(buildHintMessage(report, {}, { plugins }).split('\n')).toEqual([
       'To fix this, build the image locally:',
@@ -153,7 +160,7 @@ describe('the build hint', () => {
   });
 
   it('uses the configured commands, {localTag} filled in; empty lists drop their section', () => {
-    const report: UnresolvedReport = { request: { ...request, pullPolicy: 'never' }, attempts: [] };
+    const report = reportOf({ request: { ...request, pullPolicy: 'never' }, attempts: [] });
     const text = buildHintMessage(
       report,
       { build: ['just image {localTag}'], fromRepository: [] },

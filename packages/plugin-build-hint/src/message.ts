@@ -1,4 +1,4 @@
-import { describeAttempt, type RunInfo, type UnresolvedReport } from '@stigmer/core';
+import type { RunInfo, UnresolvedReport } from '@stigmer/core';
 import type { BuildHintOptions } from './options.js';
 
 /** The name the Makefile's `build-agent-runner-image` builds unless told otherwise. */
@@ -43,7 +43,7 @@ export function buildHintMessage(
   else if (offlineHinted) lines.push('After building or importing, restart Stigmer server.');
   else lines.push(BRING, '', 'After building or importing, restart Stigmer server.');
   if (report.attempts.length > 0 && !offlineHinted)
-    lines.push('', 'What each plugin tried:', ...report.attempts.map(describeAttempt));
+    lines.push('', 'What each plugin tried:', ...report.tried);
   return lines.join('\n');
 }
 

@@ -1,3 +1,3 @@
-export type { GhcrOptions } from './options.js';
+export type { GhcrOptions, GhcrOptionsInput } from './options.js';
 export { ghcrPlugin as default, ghcrPlugin } from './plugin.js';
 export { defaultTag, registryReference } from './reference.js';

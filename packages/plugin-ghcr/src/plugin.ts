@@ -1,13 +1,8 @@
 import {
   definePlugin,
-  envTokenCredential,
-  GHCR_TOKEN_VARIABLES,
   type HookContext,
   isStigmerError,
-  pullAndTag,
-  pullDecision,
   type ResolveRequest,
-  recordPull,
   type StigmerPlugin,
 } from '@stigmer/core';
 import type { GhcrOptions } from './options.js';
@@ -15,6 +10,8 @@ import { VERSION } from './package-version.js';
 import { registryReference } from './reference.js';
 
 const DEFAULT_REGISTRY = 'ghcr.io';
+/** The variables that hold a GitHub token, most specific first. */
+const GITHUB_TOKEN_VARIABLES: readonly string[] = ['GHCR_TOKEN', 'GITHUB_TOKEN'];
 
 /**
  * Pulls the agent-runner image from ghcr.io (or the configured registry)
@@ -39,7 +36,7 @@ export function ghcrPlugin(): StigmerPlugin<GhcrOptions> {
       const tokenHosts = githubTokenHosts(options);
       hooks.credentials.tap((request, ctx) =>
         tokenHosts.has(lower(request.registry))
-          ? envTokenCredential(ctx.run.env, GHCR_TOKEN_VARIABLES, request.registry, request.exclude)
+          ? ctx.tokenCredential(request, GITHUB_TOKEN_VARIABLES)
           : undefined,
       );
       hooks.resolveImage.tap((request, ctx) => pull(request, ctx, options));
@@ -57,23 +54,19 @@ function githubTokenHosts(options: GhcrOptions): Set<string> {
 async function pull(request: ResolveRequest, ctx: HookContext<GhcrOptions>, options: GhcrOptions) {
   const reference = registryReference(options, request.cliVersion);
   // The pull policy (offline, never, missing, always, newer, an interval), as every registry plugin honours it.
-  const decision = await pullDecision(ctx, request, reference);
+  const decision = await ctx.pullDecision(request, reference);
   if (decision.action !== 'pull') {
     ctx.note(decision.reason, { reference });
     return decision.action === 'use-local' ? decision.image : undefined;
   }
   try {
-    const image = await pullAndTag(ctx, {
+    return await ctx.pull({
       reference,
-      localTag: request.localTag,
-      platform: request.platform,
-      settings: request.pull,
+      request,
       credentialHint: githubTokenHosts(options).has(lower(options.registry ?? DEFAULT_REGISTRY))
         ? 'set GHCR_TOKEN (or GITHUB_TOKEN) to a token that can read packages'
         : undefined,
     });
-    await recordPull(ctx, request, reference, image);
-    return image;
   } catch (error) {
     if (!isStigmerError(error) || error.code !== 'PULL_NOT_FOUND') throw error;
     ctx.note(`pull of ${reference} failed`, {

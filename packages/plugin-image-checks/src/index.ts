@@ -1,2 +1,2 @@
-export type { ImageChecksOptions, VersionPolicy } from './options.js';
+export type { ImageChecksOptions, ImageChecksOptionsInput, VersionPolicy } from './options.js';
 export { imageChecksPlugin as default, imageChecksPlugin } from './plugin.js';

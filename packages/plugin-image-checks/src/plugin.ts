@@ -2,7 +2,6 @@ import {
   definePlugin,
   type HookContext,
   type ImageVerdict,
-  knownDigests,
   type ResolvedImage,
   type StigmerPlugin,
 } from '@stigmer/core';
@@ -44,7 +43,7 @@ async function checkPin(
   if (!pin) return undefined;
   const info = await ctx.engine.inspectImage(image.reference);
   // Registry digests: the engine's, and those stigmer verified when it fetched the image itself.
-  const registryDigests = info ? await knownDigests(ctx.run.dataDir, info) : [];
+  const registryDigests = info ? await ctx.knownDigests(info) : [];
   const known = info ? digestsOf({ ...info, repoDigests: registryDigests }) : [image.id];
   if (known.includes(pin.digest)) {
     ctx.log.info(`digest ${pin.digest.slice(0, 19)} matches the pin from ${pin.source}`);

@@ -1,2 +1,2 @@
-export type { LocalImageOptions } from './options.js';
+export type { LocalImageOptions, LocalImageOptionsInput } from './options.js';
 export { localImagePlugin as default, localImagePlugin } from './plugin.js';

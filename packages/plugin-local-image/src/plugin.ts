@@ -1,4 +1,4 @@
-import { definePlugin, platformMatches, type StigmerPlugin } from '@stigmer/core';
+import { definePlugin, type StigmerPlugin } from '@stigmer/core';
 import type { LocalImageOptions } from './options.js';
 import { VERSION } from './package-version.js';
 
@@ -33,7 +33,7 @@ export function localImagePlugin(): StigmerPlugin<LocalImageOptions> {
           return undefined;
         }
         const wanted = request.platform ?? (await ctx.engine.platform());
-        if (!platformMatches(image.platform, wanted) && !options.allowOtherPlatform) {
+        if (!ctx.platformMatches(image.platform, wanted) && !options.allowOtherPlatform) {
           ctx.note(
             `${localTag} is ${image.platform}, not ${wanted}; treated as missing (set allowOtherPlatform to reuse it)`,
             { reference: localTag },

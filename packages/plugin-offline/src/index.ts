@@ -1,2 +1,2 @@
-export type { OfflineOptions } from './options.js';
+export type { OfflineOptions, OfflineOptionsInput } from './options.js';
 export { offlinePlugin as default, offlinePlugin } from './plugin.js';

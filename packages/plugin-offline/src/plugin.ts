@@ -2,7 +2,6 @@ import path from 'node:path';
 import {
   definePlugin,
   type HookContext,
-  platformMatches,
   type ResolvedImage,
   type ResolveRequest,
   type StigmerPlugin,
@@ -50,7 +49,7 @@ async function resolveOffline(
   }
   const wanted = request.platform ?? (await ctx.engine.platform());
   const local = await ctx.engine.inspectImage(localTag);
-  if (local && platformMatches(local.platform, wanted)) {
+  if (local && ctx.platformMatches(local.platform, wanted)) {
     ctx.note(`offline: ${localTag} found in the local engine`, { reference: localTag });
     return {
       reference: localTag,
@@ -69,14 +68,11 @@ async function resolveOffline(
     ctx.note(`offline: ${why}, and no archive folder is configured`, { reference: localTag });
     return undefined;
   }
-  const { readManifest, importImage } = await import('./archive/index.js');
-  const manifest = await readManifest(dir);
-  const entry = manifest.images.find((image) => image.name === localTag);
-  if (!entry) {
+  const imported = await ctx.importArchive(dir, localTag, { platform: wanted });
+  if (!imported) {
     ctx.note(`offline: ${why}, and ${dir} holds no archive of it`, { reference: localTag });
     return undefined;
   }
-  const imported = await importImage(ctx.engine, dir, entry, { platform: wanted, signal: ctx.signal });
   ctx.note(`offline: loaded ${localTag} from ${imported.file} (checksum, id and platform checked)`, {
     reference: localTag,
   });

@@ -1,2 +1,2 @@
-export type { RebuildOptions } from './options.js';
+export type { RebuildOptions, RebuildOptionsInput } from './options.js';
 export { rebuildPlugin as default, rebuildPlugin } from './plugin.js';

@@ -12,15 +12,12 @@ import { hashInputs, INPUTS_LABEL } from './inputs.js';
 import type { RebuildOptions } from './options.js';
 import { VERSION } from './package-version.js';
 
-/** `--build` on the command line sets this for the run. */
-const BUILD_VARIABLE = 'STIGMER_BUILD';
-
 /**
  * Rebuild detection for people who work on the agent-runner itself. After
  * resolution (`imageResolved`), compares the hash of the source folder's
  * build inputs with the label the build stamped on the image, and tells the
- * user when the image is older than the sources. With `--build` (or
- * `STIGMER_BUILD=1`) or `autoBuild: true` it runs the build command, output
+ * user when the image is older than the sources. With `--build` (the
+ * `build` setting, also `STIGMER_BUILD=1`) or `autoBuild: true` it runs the build command, output
  * streamed, and sends the chain round again to pick up the new image. Its
  * `resolveImage` tap builds the image when nothing before it resolved one.
  */
@@ -33,7 +30,7 @@ export function rebuildPlugin(): StigmerPlugin<RebuildOptions> {
       // Per run: build at most once; an image still stale after that is refused.
       let built = false;
       hooks.resolveImage.tap(async (request, ctx) => {
-        if (!wantsBuild(ctx, options)) {
+        if (!(request.build || options.autoBuild)) {
           ctx.note(
             `sources at ${sourceDir(ctx, options)}; run with --build to build ${request.localTag} from them`,
           );
@@ -58,8 +55,12 @@ function sourceDir(ctx: HookContext<RebuildOptions>, options: RebuildOptions): s
   return path.resolve(base, options.source);
 }
 
+/**
+ * After resolution there is no request to read: the run's `build` setting
+ * is the flag the request carried (`--build`, `STIGMER_BUILD`).
+ */
 function wantsBuild(ctx: HookContext<RebuildOptions>, options: RebuildOptions): boolean {
-  return options.autoBuild === true || /^(1|true|yes)$/i.test(ctx.run.env[BUILD_VARIABLE] ?? '');
+  return options.autoBuild === true || ctx.run.settings.build === true;
 }
 
 async function check(

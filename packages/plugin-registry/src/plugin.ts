@@ -1,15 +1,10 @@
 import {
   definePlugin,
-  formatDuration,
   type HookContext,
   isStigmerError,
   PullError,
-  parseDuration,
-  pullAndTag,
-  pullDecision,
   type ResolvedImage,
   type ResolveRequest,
-  recordPull,
   type StigmerError,
   type StigmerPlugin,
 } from '@stigmer/core';
@@ -75,7 +70,7 @@ async function resolve(
   const cooling = (c: Candidate, i: number) =>
     i < list.length - 1 ? activeCoolDown(coolDowns, c.registry) : undefined;
   const usable = list.filter((c, i) => !cooling(c, i)).map((c) => c.reference);
-  const decision = await pullDecision(ctx, request, usable);
+  const decision = await ctx.pullDecision(request, usable);
   if (decision.action === 'skip') {
     ctx.note(decision.reason, { reference: canonical });
     return undefined;
@@ -103,7 +98,7 @@ async function pullFromFirst(
   plan: PullPlan,
 ): Promise<ResolvedImage | undefined> {
   const { list, canonical, coolDowns } = plan;
-  const coolMs = parseDuration(plan.options.coolDown ?? '') ?? DEFAULT_COOL_DOWN;
+  const coolMs = plan.options.coolDown ?? DEFAULT_COOL_DOWN;
   const left: string[] = [];
   let lastError: StigmerError | undefined;
   let changed = false;
@@ -118,17 +113,15 @@ async function pullFromFirst(
         continue;
       }
       try {
-        const image = await pullAndTag(ctx, {
+        const image = await ctx.pull({
           reference: candidate.reference,
-          localTag: request.localTag,
-          platform: request.platform,
+          request,
           // A mirror gets one attempt: the next mirror is a better bet than waiting on this one.
-          settings: last ? request.pull : { ...request.pull, retries: 0 },
+          ...(last ? {} : { retries: 0 }),
           source: candidate.origin
             ? `registry ${candidate.reference}`
             : `mirror ${candidate.reference} (of ${canonical})`,
         });
-        await recordPull(ctx, request, candidate.reference, image);
         if (coolDowns[candidate.registry]) {
           delete coolDowns[candidate.registry];
           changed = true;
@@ -146,7 +139,7 @@ async function pullFromFirst(
         if (COOL_DOWN_CODES.has(error.code) && !candidate.origin) {
           coolDowns[candidate.registry] = { until: new Date(Date.now() + coolMs).toISOString(), reason: why };
           changed = true;
-          why += `; cooling down for ${formatDuration(coolMs)}`;
+          why += `; cooling down for ${ctx.formatDuration(coolMs)}`;
         }
         ctx.log.info(`left ${candidate.reference}: ${why}`);
         left.push(`${candidate.reference}: ${why}`);

@@ -1,23 +1,25 @@
 import {
   ConfigError,
-  DEFAULT_TIMEOUTS,
-  DockerEngine,
   type Engine,
-  type HookTimeouts,
   isStigmerError,
-  type LoadedPlugin,
-  loadedCredentialsPlugin,
-  Pipeline,
   type ProgressEvent,
   type ResolvedImage,
   type ResolveRequest,
-  resolveImage,
-  resolveSettings,
   type StigmerError,
   type StigmerPlugin,
-  settingValues,
   type TraceEntry,
 } from '@stigmer/core';
+import {
+  DEFAULT_TIMEOUTS,
+  DockerEngine,
+  type HookTimeouts,
+  type LoadedPlugin,
+  loadedCredentialsPlugin,
+  Pipeline,
+  resolveImage,
+  resolveSettings,
+  settingValues,
+} from '@stigmer/core/host';
 
 /** A plugin as a test names it: the plugin alone, or with the options a user would give in config. */
 export type ChainEntry = StigmerPlugin<unknown> | readonly [StigmerPlugin<unknown>, unknown];
@@ -112,6 +114,7 @@ export async function runChain(options: RunChainOptions): Promise<ChainRun> {
     purpose: 'resolve',
     pullPolicy: 'missing',
     offline: false,
+    build: false,
     cliVersion: '0.1.0',
     ...options.request,
   };
@@ -123,7 +126,7 @@ export async function runChain(options: RunChainOptions): Promise<ChainRun> {
     if (!isStigmerError(caught)) throw caught;
     error = caught;
   }
-  return { image, error, trace: pipeline.trace.entries, warnings, progress, pipeline, request };
+  return { image, error, trace: pipeline.trace, warnings, progress, pipeline, request };
 }
 
 async function toLoaded(entry: ChainEntry, index: number): Promise<LoadedPlugin> {

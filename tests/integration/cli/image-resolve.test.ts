@@ -145,7 +145,7 @@ describe('stigmer image resolve against a real engine and registry', () => {
 
 describe('misbehaving plugins are named with their hook', () => {
   const plugin = (body: string) =>
-    `export default { name: 'rogue', version: '0.0.1', apply(hooks) { hooks.resolveImage.tap(${body}); } };`;
+    `export default { name: 'rogue', version: '0.0.1', apiVersion: '1.0', apply(hooks) { hooks.resolveImage.tap(${body}); } };`;
   const config = (extra = '') =>
     `plugins: [./rogue.mjs, local-image, build-hint]\nimage: {localTag: "stigmer-it/none:missing"}\n${extra}`;
 
@@ -189,7 +189,7 @@ describe('misbehaving plugins are named with their hook', () => {
 
 describe('what a resolver says it resolved is checked against the engine', () => {
   const liar = (image: Record<string, string>) =>
-    `export default { name: 'liar', version: '0.0.1', apply(hooks) { hooks.resolveImage.tap(() => (${JSON.stringify(image)})); } };`;
+    `export default { name: 'liar', version: '0.0.1', apiVersion: '1.0', apply(hooks) { hooks.resolveImage.tap(() => (${JSON.stringify(image)})); } };`;
   const run = async (image: Record<string, string>, args: string[]) => {
     const cwd = await projectDir({
       '.stigmerrc':

@@ -27,6 +27,7 @@ async function folder(prefix: string, files: Record<string, string> = {}): Promi
 const NOTE_PLUGIN = `export default {
   name: 'user-note',
   version: '1.0.0',
+  apiVersion: '1.0',
   apply(hooks) { hooks.resolveImage.tap((request, ctx) => { ctx.note('the user plugin ran'); return undefined; }); },
 };
 `;

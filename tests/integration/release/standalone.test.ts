@@ -99,6 +99,7 @@ export default function probe() {
   return {
     name: 'probe',
     version: '1.0.0',
+    apiVersion: '1.0',
     apply(hooks) {
       hooks.resolveImage.tap(async (_request, ctx) => {
         const image = await ctx.engine.inspectImage(${JSON.stringify(tag)});

@@ -172,7 +172,7 @@ describe('a container that takes the name between the lookup and the create', ()
   it('the engine refuses the create (409); stigmer names the holder and leaves it', async () => {
     // beforeStart runs after the lookup and before the create: the plugin plays
     // someone's `docker run` landing in that window.
-    const intruder = `export default { name: 'intruder', version: '0.0.1', apply(hooks) {
+    const intruder = `export default { name: 'intruder', version: '0.0.1', apiVersion: '1.0', apply(hooks) {
       hooks.beforeStart.tap(async (request, ctx) => {
         const id = await ctx.engine.createContainer({ name: request.containerName, image: request.image.reference, env: {}, labels: {}, mounts: [] });
         ctx.note('created ' + id);

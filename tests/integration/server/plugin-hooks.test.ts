@@ -28,6 +28,7 @@ export default function examplePlugin() {
   return {
     name: 'example-sidecar',
     version: '1.0.0',
+    apiVersion: '1.0',
     apply(hooks, options) {
       let dataDir;
       const journal = (line) => appendFile(options.journal, line + '\\n');
@@ -106,7 +107,7 @@ describe('a resolver whose answer the engine contradicts', () => {
   it('server start fails with PLUGIN_INVALID_RESULT naming the plugin, and creates nothing', async () => {
     const f = await serverFixture();
     const wrong = `sha256:${'1'.repeat(64)}`;
-    const liar = `export default { name: 'liar', version: '0.0.1', apply(hooks) {
+    const liar = `export default { name: 'liar', version: '0.0.1', apiVersion: '1.0', apply(hooks) {
       hooks.resolveImage.tap(() => ({ reference: ${JSON.stringify(f.localTag)}, id: '${wrong}', source: 'lies' }), { before: 'stigmer:local-image' });
     } };`;
     await writeFile(path.join(f.cwd, 'liar.mjs'), liar);

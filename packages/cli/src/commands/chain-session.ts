@@ -1,4 +1,4 @@
-import { openSession, type Session } from '@stigmer/core';
+import { openSession, type Session } from '@stigmer/core/host';
 import type { CommandContext } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
 import { type ProgressRenderer, pullProgress } from '../output/progress.js';

@@ -1,4 +1,4 @@
-import { existingConfigFiles, type SearchStep, searchSteps } from '@stigmer/core';
+import { existingConfigFiles, type SearchStep, searchSteps } from '@stigmer/core/host';
 
 /** Where `config print` says the config came from and where else stigmer looked. */
 export interface ConfigSearchView {

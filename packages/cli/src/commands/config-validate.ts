@@ -1,4 +1,5 @@
-import { ConfigError, type ConfigProblem, checkConfiguration } from '@stigmer/core';
+import { ConfigError } from '@stigmer/core';
+import { type ConfigProblem, checkConfiguration } from '@stigmer/core/host';
 import type { CommandContext } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
 import { sessionOptions } from '../session.js';

@@ -1,4 +1,5 @@
-import { DockerEngine, dataDirFor, type EngineEndpoint, formatDuration, loadSettings } from '@stigmer/core';
+import type { EngineEndpoint } from '@stigmer/core';
+import { DockerEngine, dataDirFor, formatDuration, loadSettings } from '@stigmer/core/host';
 import type { CommandContext } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
 import { sessionOptions } from '../session.js';

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { EngineError, requestFor, resolveImage } from '@stigmer/core';
+import { EngineError } from '@stigmer/core';
+import { requestFor, resolveImage } from '@stigmer/core/host';
 import { type CommandContext, connectEngine } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
 import { explainBlock, traceJson } from '../output/explain.js';
@@ -30,13 +31,13 @@ export async function imageExport(ctx: CommandContext, options: GlobalOptions, d
   if (!image) {
     throw new EngineError('ENGINE_FAILED', `The engine lost ${name} between resolving and exporting it.`);
   }
-  const { exportImages } = await import('@stigmer/plugin-offline/archive');
+  const { exportImages } = await import('@stigmer/core/host');
   const target = path.resolve(dir);
   const manifest = await exportImages(session.engine, [{ name, image }], target, {
     createdBy: `stigmer ${VERSION}`,
     signal: ctx.signal,
   });
-  const trace = session.pipeline.trace.entries;
+  const trace = session.pipeline.trace;
   if (options.json) {
     output.result({
       dir: target,

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadSettings } from '@stigmer/core';
+import { loadSettings } from '@stigmer/core/host';
 import type { CommandContext } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
 import { sessionOptions } from '../session.js';
@@ -13,7 +13,7 @@ export async function imageImport(ctx: CommandContext, options: GlobalOptions, d
   const { output } = ctx;
   const { settings } = await loadSettings(sessionOptions(options, output, ctx.signal));
   ctx.interruptible();
-  const { DockerEngine } = await import('@stigmer/core');
+  const { DockerEngine } = await import('@stigmer/core/host');
   const engine = new DockerEngine({
     env: process.env,
     ...(settings.engineHost ? { host: settings.engineHost } : {}),
@@ -21,7 +21,7 @@ export async function imageImport(ctx: CommandContext, options: GlobalOptions, d
     signal: ctx.signal,
   });
   ctx.endpoint = await engine.connect();
-  const { importImages } = await import('@stigmer/plugin-offline/archive');
+  const { importImages } = await import('@stigmer/core/host');
   const folder = path.resolve(dir);
   const imported = await importImages(engine, folder, {
     platform: settings.platform ?? (await engine.platform()),

@@ -1,4 +1,4 @@
-import { requestFor, resolveImage } from '@stigmer/core';
+import { requestFor, resolveImage } from '@stigmer/core/host';
 import { type CommandContext, connectEngine } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
 import { explainBlock, traceJson } from '../output/explain.js';
@@ -19,7 +19,7 @@ export async function imageResolve(ctx: CommandContext, options: GlobalOptions, 
     // The bar goes before anything else is printed, the error included.
     progress.finish();
   }
-  const trace = session.pipeline.trace.entries;
+  const trace = session.pipeline.trace;
   if (options.json) {
     output.result({
       image,

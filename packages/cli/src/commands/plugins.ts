@@ -1,4 +1,4 @@
-import { type LoadedPlugin, openSession } from '@stigmer/core';
+import { type LoadedPlugin, openSession } from '@stigmer/core/host';
 import type { CommandContext } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
 import { pluginOrigin } from '../output/plugin-origin.js';
@@ -28,7 +28,9 @@ interface PluginRow {
 export async function pluginsList(ctx: CommandContext, options: GlobalOptions) {
   const { output } = ctx;
   const session = await openSession(sessionOptions(options, output, ctx.signal));
-  const rows = session.pipeline.plugins.map((loaded) => row(loaded, session.pipeline.taps));
+  const rows = session.pipeline.plugins.map((loaded) =>
+    row(loaded, session.pipeline.tapsOf(loaded.plugin.name)),
+  );
   if (options.json) {
     output.result({ configFile: session.configFile ?? null, plugins: rows });
     return;
@@ -44,7 +46,7 @@ export async function pluginsList(ctx: CommandContext, options: GlobalOptions) {
   }
 }
 
-function row(loaded: LoadedPlugin, taps: ReadonlyMap<string, readonly string[]>): PluginRow {
+function row(loaded: LoadedPlugin, taps: readonly string[]): PluginRow {
   const { name, version } = loaded.plugin;
   return {
     name,
@@ -56,6 +58,6 @@ function row(loaded: LoadedPlugin, taps: ReadonlyMap<string, readonly string[]>)
       ? { installed: { version: loaded.installed.version, path: loaded.installed.dir } }
       : {}),
     // A plugin may tap a hook more than once; list each hook once, in tap order.
-    hooks: [...new Set(taps.get(name) ?? [])],
+    hooks: [...new Set(taps)],
   };
 }

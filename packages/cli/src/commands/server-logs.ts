@@ -1,5 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
-import { ConfigError, InterruptedError, openSession, serverLogs as readLogs } from '@stigmer/core';
+import { ConfigError } from '@stigmer/core';
+import { interruption, openSession, serverLogs as readLogs } from '@stigmer/core/host';
 import type { CommandContext } from '../boundary.js';
 import { exitCodeForSignal } from '../exit-codes.js';
 import type { GlobalOptions } from '../options.js';
@@ -38,8 +39,6 @@ export async function serverLogs(ctx: CommandContext, options: ServerLogsOptions
   ctx.session = session;
   const tail = options.tail === undefined || options.tail === 'all' ? undefined : Number(options.tail);
   const logs = await readLogs(session, {
-    env: process.env,
-    cwd: process.cwd(),
     signal: ctx.signal,
     follow: Boolean(options.follow),
     tail,
@@ -84,8 +83,7 @@ export async function serverLogs(ctx: CommandContext, options: ServerLogsOptions
   pending += decoder.end();
   if (pending) emit(mask(pending));
   if (ctx.signal.aborted) {
-    const reason = ctx.signal.reason;
-    const interrupted = reason instanceof InterruptedError ? reason : new InterruptedError('SIGINT');
+    const interrupted = interruption(ctx.signal);
     if (!options.follow) throw interrupted;
     process.exitCode = exitCodeForSignal(interrupted.signal);
   }

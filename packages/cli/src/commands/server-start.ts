@@ -1,4 +1,4 @@
-import { type LifecycleEvent, type StartOutcome, startServer } from '@stigmer/core';
+import { type LifecycleEvent, type StartOutcome, startServer } from '@stigmer/core/host';
 import { type CommandContext, connectEngine } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
 import { explainBlock, traceJson } from '../output/explain.js';
@@ -28,8 +28,6 @@ export async function serverStart(
   let outcome: StartOutcome;
   try {
     outcome = await startServer(session, {
-      env: process.env,
-      cwd: process.cwd(),
       signal: ctx.signal,
       restart: mode === 'restart' ? 'always' : Boolean(options.restart),
       onEvent: (event) => {
@@ -42,7 +40,7 @@ export async function serverStart(
   } finally {
     pulls.finish();
   }
-  const trace = session.pipeline.trace.entries;
+  const trace = session.pipeline.trace;
   if (options.json) {
     output.result({
       ...outcome,

@@ -1,4 +1,4 @@
-import { openSession, serverStatus as readStatus, type ServerStatus } from '@stigmer/core';
+import { openSession, serverStatus as readStatus, type ServerStatus } from '@stigmer/core/host';
 import type { CommandContext } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
 import { formatBytes } from '../output/units.js';
@@ -13,7 +13,7 @@ export async function serverStatus(ctx: CommandContext, options: GlobalOptions) 
   const { output } = ctx;
   const session = await openSession(sessionOptions(options, output, ctx.signal));
   ctx.session = session;
-  const status = await readStatus(session, { env: process.env, cwd: process.cwd(), signal: ctx.signal });
+  const status = await readStatus(session);
   const image = status.container ? await session.engine.inspectImage(status.container.imageId) : undefined;
   if (options.json) {
     output.result({

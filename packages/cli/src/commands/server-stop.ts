@@ -1,4 +1,4 @@
-import { openSession, stopServer } from '@stigmer/core';
+import { openSession, stopServer } from '@stigmer/core/host';
 import { type CommandContext, connectEngine } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
 import { explainBlock, traceJson } from '../output/explain.js';
@@ -15,8 +15,6 @@ export async function serverStop(ctx: CommandContext, options: GlobalOptions) {
   const talk = !options.quiet && !options.json;
   const notices = graceNotices((line) => output.error(line));
   const outcome = await stopServer(session, {
-    env: process.env,
-    cwd: process.cwd(),
     signal: ctx.signal,
     onEvent: (event) => {
       if (event.type === 'warning') {
@@ -29,7 +27,7 @@ export async function serverStop(ctx: CommandContext, options: GlobalOptions) {
       if (text) output.error(text);
     },
   });
-  const trace = session.pipeline.trace.entries;
+  const trace = session.pipeline.trace;
   if (outcome.interruptedAfterStop) {
     output.warn(
       `${outcome.interruptedAfterStop} arrived after the stop was done; the plugins' afterStop hooks were cut short.`,

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { formatDuration, type LifecycleEvent } from '@stigmer/core';
+import { formatDuration, type LifecycleEvent } from '@stigmer/core/host';
 
 const LIVE = new Set(['running', 'restarting', 'paused']);
 /** How often a graceful stop says it is still waiting. */

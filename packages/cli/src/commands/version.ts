@@ -1,4 +1,4 @@
-import { DockerEngine, loadSettings, type PluginSpec } from '@stigmer/core';
+import { DockerEngine, loadSettings, type PluginSpec } from '@stigmer/core/host';
 import type { CommandContext } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
 import { sessionOptions } from '../session.js';

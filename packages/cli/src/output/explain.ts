@@ -1,4 +1,5 @@
-import type { EngineEndpoint, LoadedPlugin, TraceEntry } from '@stigmer/core';
+import type { EngineEndpoint, TraceEntry } from '@stigmer/core';
+import type { LoadedPlugin } from '@stigmer/core/host';
 import { pluginOrigin } from './plugin-origin.js';
 
 /** The trace as aligned lines: one decision per line, with its messages below. */

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { LoadedPlugin } from '@stigmer/core';
+import type { LoadedPlugin } from '@stigmer/core/host';
 import { BUNDLED_PLUGINS_VERSION } from '../version.js';
 
 /**

@@ -41,6 +41,8 @@ export interface Settings {
   pullInterval: number | undefined;
   /** `offline`: nothing may touch the network. */
   offline: boolean;
+  /** `build` (`--build`, `STIGMER_BUILD`): build the image from its sources when a plugin can. */
+  build: boolean;
   /** `pull.*`: retries, backoff and stall detection of registry pulls. */
   pull: { retries: number; retryDelayMs: number; stallTimeoutMs: number };
   /** `server.containerName`: the agent-runner container's name. */
@@ -102,6 +104,13 @@ interface ScalarSetting {
   /** `ms` for durations: kept in ms, shown as written (`30s`) by `config print`. */
   unit?: 'ms';
 }
+
+const parseBoolean = (s: string) =>
+  /^(1|true|yes)$/i.test(s)
+    ? { value: true }
+    : /^(0|false|no)$/i.test(s)
+      ? { value: false }
+      : { error: `expected true or false, got ${JSON.stringify(s)}` };
 
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 
@@ -197,13 +206,16 @@ export const SCALAR_SETTINGS: readonly ScalarSetting[] = [
     key: 'offline',
     env: 'STIGMER_OFFLINE',
     default: false,
-    parse: (s) =>
-      /^(1|true|yes)$/i.test(s)
-        ? { value: true }
-        : /^(0|false|no)$/i.test(s)
-          ? { value: false }
-          : { error: `expected true or false, got ${JSON.stringify(s)}` },
+    parse: parseBoolean,
     fromFile: (c) => c.offline,
+  },
+  {
+    key: 'build',
+    env: 'STIGMER_BUILD',
+    default: false,
+    parse: parseBoolean,
+    // A request for this run (`--build`), never a file's: `autoBuild` is the rebuild plugin's standing choice.
+    fromFile: () => undefined,
   },
   {
     key: 'server.containerName',
@@ -309,6 +321,7 @@ export function resolveSettings(inputs: SettingInputs): ResolvedSettings {
       engineTimeout: value('engine.timeout') as number,
       ...pullPolicyOf(String(value('image.pullPolicy'))),
       offline: value('offline') === true,
+      build: value('build') === true,
       pull: {
         retries: value('pull.retries') as number,
         retryDelayMs: value('pull.retryDelay') as number,

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Engine, ImageInfo } from '../engine/types.js';
 import type { ResolveRequest } from '../image/types.js';
 import type { HookContext } from '../plugin/context.js';
+import { withRuntime } from '../plugin/runtime.js';
 import { writeCheck } from './check-record.js';
 import { pullDecision } from './pull-decision.js';
 
@@ -32,7 +33,7 @@ function context(local: ImageInfo | undefined, dataDir: string): HookContext<unk
     inspectImage: async () => local,
     platform: async () => 'linux/amd64',
   } as unknown as Engine;
-  return {
+  return withRuntime({
     plugin: { name: 'test', version: '0' },
     hook: 'resolveImage',
     options: {},
@@ -54,7 +55,7 @@ function context(local: ImageInfo | undefined, dataDir: string): HookContext<unk
     credentials: async () => {
       throw new Error('the registry must not be asked');
     },
-  };
+  });
 }
 
 const request = (changes: Partial<ResolveRequest>): ResolveRequest => ({
@@ -63,6 +64,7 @@ const request = (changes: Partial<ResolveRequest>): ResolveRequest => ({
   purpose: 'resolve',
   pullPolicy: 'missing',
   offline: false,
+  build: false,
   cliVersion: '0.1.0',
   ...changes,
 });

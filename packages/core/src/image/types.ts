@@ -27,6 +27,11 @@ export interface ResolveRequest {
   readonly pull?: { retries: number; retryDelayMs: number; stallTimeoutMs: number } | undefined;
   /** True when nothing may touch the network. */
   readonly offline: boolean;
+  /**
+   * True when the user asked to build the image from its sources (`--build`,
+   * `STIGMER_BUILD=1`): a plugin that can build (such as rebuild) builds.
+   */
+  readonly build: boolean;
   /** The CLI's version (`0.3.1`, `0.4.0-dev`...), used to pick a tag. */
   readonly cliVersion: string;
 }
@@ -82,6 +87,12 @@ export interface UnresolvedReport {
   readonly request: ResolveRequest;
   /** Every resolver call of this run, in order, with the reason it passed (or failed). */
   readonly attempts: readonly import('../trace/trace.js').TraceEntry[];
+  /**
+   * One line per entry of `attempts`, as core's own messages list them
+   * (`  - stigmer:ghcr: pull of ... failed (manifest unknown)`): ready to
+   * quote under a "what each plugin tried" heading.
+   */
+  readonly tried: readonly string[];
   /** Set when the chain ended because a pull failed rather than because every resolver passed. */
   readonly failure?: PullFailure | undefined;
 }

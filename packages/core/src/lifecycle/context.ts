@@ -1,7 +1,6 @@
 import type { ContainerInfo } from '../engine/types.js';
 import type { ResolvedImage } from '../image/types.js';
 import type { Session } from '../session.js';
-import { dataDirFor } from '../state/data-dir.js';
 import type { LockHolder } from '../state/lock.js';
 import { StateStore } from '../state/store.js';
 import type { ContainerPlace } from './find.js';
@@ -21,9 +20,6 @@ export type LifecycleEvent =
 
 /** What every lifecycle command needs besides the session. */
 export interface LifecycleOptions {
-  /** The process environment (for `~` and the data folder). */
-  env: Readonly<Record<string, string | undefined>>;
-  cwd: string;
   /** Aborted on SIGINT/SIGTERM. */
   signal?: AbortSignal | undefined;
   onEvent?: ((event: LifecycleEvent) => void) | undefined;
@@ -35,8 +31,8 @@ export interface ServerPlace extends ContainerPlace {
 }
 
 /** Where this session's agent-runner lives: data folder, state store, container name. */
-export function serverPlace(session: Session, options: LifecycleOptions): ServerPlace {
-  const dataDir = dataDirFor(session.settings.dataDir, options.env, options.cwd);
+export function serverPlace(session: Session): ServerPlace {
+  const { dataDir } = session;
   return {
     engine: session.engine,
     store: new StateStore(dataDir),

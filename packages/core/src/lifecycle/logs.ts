@@ -30,7 +30,7 @@ export interface ServerLogs {
  * container at all is `SERVER_NOT_FOUND`, with what to do about it.
  */
 export async function serverLogs(session: Session, options: LogsOptions): Promise<ServerLogs> {
-  const place = serverPlace(session, options);
+  const place = serverPlace(session);
   const found = await findContainer(place);
   if (!found) {
     throw new ServerError(

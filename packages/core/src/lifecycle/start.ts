@@ -68,7 +68,7 @@ const LIVE_STATES = new Set(['running', 'restarting', 'paused']);
  * interruption or any other failure after it was created removes it.
  */
 export async function startServer(session: Session, options: StartOptions): Promise<StartOutcome> {
-  const place = serverPlace(session, options);
+  const place = serverPlace(session);
   await session.engine.connect();
   const lock = await lockFor(place, 'server start', options);
   try {
@@ -106,7 +106,7 @@ async function startUnderLock(
     labels: {},
     mounts: [],
   };
-  if (![...pipeline.taps.values()].some((hooks) => hooks.includes('containerSpec'))) {
+  if (!pipeline.isTapped('containerSpec')) {
     // Legal (a bare image), but most likely a config that lists plugins without agent-runner.
     options.onEvent?.({
       type: 'warning',
@@ -118,10 +118,7 @@ async function startUnderLock(
   const specHash = fingerprintHash(print);
   const spec = withCoreLabels(built, image, place, session.cliVersion, print, specHash);
   // Secret values are redacted from everything this run prints, errors included.
-  for (const key of spec.secretEnv ?? []) {
-    const value = spec.env[key];
-    if (value) pipeline.secrets.add(value);
-  }
+  pipeline.addSecrets((spec.secretEnv ?? []).flatMap((key) => spec.env[key] ?? []));
   const outcome = { dataDir: place.dataDir, image, spec: redactSpec(spec), specHash };
 
   const live = existing !== undefined && LIVE_STATES.has(existing.state);

@@ -1,6 +1,6 @@
 import type { Session } from '../session.js';
 import type { LockHolder } from '../state/lock.js';
-import { type LifecycleOptions, serverPlace } from './context.js';
+import { serverPlace } from './context.js';
 import { findContainer } from './find.js';
 import { isOurs, LABELS } from './labels.js';
 import { type ContainerView, containerView } from './view.js';
@@ -37,12 +37,8 @@ export interface ServerStatus {
  * name, labels) and reports it. Read-only: it takes no lock and writes nothing,
  * so it answers while a start is under way.
  */
-export async function serverStatus(
-  session: Session,
-  options: LifecycleOptions,
-  now: () => number = Date.now,
-): Promise<ServerStatus> {
-  const place = serverPlace(session, options);
+export async function serverStatus(session: Session, now: () => number = Date.now): Promise<ServerStatus> {
+  const place = serverPlace(session);
   const [found, state, lock] = await Promise.all([
     findContainer(place),
     place.store.read(),

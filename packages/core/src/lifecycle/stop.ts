@@ -70,7 +70,7 @@ export async function removeGracefully(
  * with a warning that names it and says how to remove it.
  */
 export async function stopServer(session: Session, options: LifecycleOptions): Promise<StopOutcome> {
-  const place = serverPlace(session, options);
+  const place = serverPlace(session);
   const lock = await lockFor(place, 'server stop', options);
   try {
     const found = await findAllContainers(place);
@@ -94,7 +94,7 @@ export async function stopUnderLock(
   containers: readonly ContainerInfo[],
 ): Promise<StopOutcome> {
   const { pipeline, engine, settings } = session;
-  const store = serverPlace(session, options).store;
+  const store = serverPlace(session).store;
   const first = containers[0];
   const request: StopRequest = {
     containerName: first?.name ?? settings.containerName,

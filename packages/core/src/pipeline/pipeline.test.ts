@@ -14,6 +14,7 @@ const request: ResolveRequest = {
   purpose: 'resolve',
   pullPolicy: 'missing',
   offline: false,
+  build: false,
   cliVersion: '0.1.0',
 };
 
@@ -71,7 +72,7 @@ describe('resolution chain', () => {
     );
     await expect(resolveImage(p, request)).resolves.toEqual(image);
     expect(calls).toEqual(['a', 'b']);
-    expect(p.trace.entries.map((e) => [e.plugin, e.outcome, e.reason])).toEqual([
+    expect(p.trace.map((e) => [e.plugin, e.outcome, e.reason])).toEqual([
       ['a', 'passed', 'a says pass'],
       ['b', 'resolved', 'b says resolve'],
     ]);
@@ -181,7 +182,7 @@ describe('resolution chain', () => {
       hook: 'resolveImage',
       message: `Plugin "liar" ${problem} (hook "resolveImage").`,
     });
-    expect(p.trace.entries.map((e) => [e.plugin, e.outcome, e.code])).toEqual([
+    expect(p.trace.map((e) => [e.plugin, e.outcome, e.code])).toEqual([
       ['liar', 'failed', 'PLUGIN_INVALID_RESULT'],
     ]);
   });
@@ -286,7 +287,7 @@ describe('error attribution', () => {
       message: 'Plugin "thrower" failed in hook "resolveImage": boom',
     });
     expect((error as Error).cause).toBeInstanceOf(TypeError);
-    expect(p.trace.entries[0]).toMatchObject({ plugin: 'thrower', outcome: 'failed', code: 'PLUGIN_FAILED' });
+    expect(p.trace[0]).toMatchObject({ plugin: 'thrower', outcome: 'failed', code: 'PLUGIN_FAILED' });
   });
 
   it('names the plugin when apply itself throws', async () => {
@@ -339,7 +340,7 @@ describe('timeouts and cancellation', () => {
         'Plugin "hang" did not finish hook "resolveImage" within 50ms. If it needs longer, raise "timeouts.resolveImage" in your stigmer config (or set STIGMER_TIMEOUT_RESOLVE_IMAGE).',
     });
     expect(aborted).toBe(true);
-    expect(p.trace.entries[0]?.outcome).toBe('timeout');
+    expect(p.trace[0]?.outcome).toBe('timeout');
   });
 
   it('turns a user interrupt into InterruptedError, not a plugin failure, and aborts the tap', async () => {

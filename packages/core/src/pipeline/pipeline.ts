@@ -1,7 +1,7 @@
 import type { Credential } from '../credentials/types.js';
 import { formatDuration } from '../duration.js';
 import type { Engine } from '../engine/types.js';
-import { ConfigError, InterruptedError, isStigmerError, PluginError } from '../errors.js';
+import { ConfigError, InterruptedError, interruption, isStigmerError, PluginError } from '../errors.js';
 import {
   createHooks,
   HOOK_KINDS,
@@ -10,7 +10,9 @@ import {
   type HookSignatures,
   type Hooks,
 } from '../hooks.js';
+import { checkApiVersion } from '../plugin/api-version.js';
 import type { HookContext, ProgressEvent, RunInfo } from '../plugin/context.js';
+import { withRuntime } from '../plugin/runtime.js';
 import type { LoadedPlugin, PluginHooks, TapOptions } from '../plugin/types.js';
 import { dataDirFor } from '../state/data-dir.js';
 import { Trace, type TraceEntry } from '../trace/trace.js';
@@ -38,68 +40,110 @@ export interface PipelineOptions {
   settings?: Readonly<Record<string, unknown>>;
 }
 
-type Result<K extends HookName> = HookSignatures[K]['result'];
-type Payload<K extends HookName> = HookSignatures[K]['payload'];
+/** A plugin's tap function, as the pipeline holds it. */
+type TapFunction = (payload: unknown, ctx: HookContext) => unknown;
+/** A tap's tapable options, carrying the plugin it belongs to for the interceptor. */
+type PluginTap = { name: string; stage: number; before?: string[]; loaded: LoadedPlugin };
 
 /**
  * One run's plugin host: applies plugins to a fresh set of hooks, wraps every
  * tap (attribution, timeout, result checks, trace) and runs hooks.
  */
 export class Pipeline {
-  readonly trace = new Trace();
-  readonly plugins: readonly LoadedPlugin[] = [];
-  /** Secrets seen in this run (credentials), for output redaction. */
-  readonly secrets = new Set<string>();
+  readonly #trace = new Trace();
+  readonly #plugins: LoadedPlugin[] = [];
+  /** Secrets seen in this run (credentials, secret env), for output redaction. */
+  readonly #secrets = new Set<string>();
   /** Which hooks each plugin tapped, for `stigmer plugins list`. */
-  readonly taps = new Map<string, HookName[]>();
-  private readonly hooks: Hooks = createHooks();
+  readonly #taps = new Map<string, HookName[]>();
+  readonly #hooks: Hooks = createHooks();
   /** Names of the plugins applied so far; plugins see it as `ctx.run.plugins`. */
-  private readonly pluginNames: string[] = [];
-  private readonly run: RunInfo;
-  private collected: string[] = [];
-  private readonly befores: { plugin: string; hook: HookName; before: string }[] = [];
+  readonly #pluginNames: string[] = [];
+  readonly #run: RunInfo;
+  readonly #options: PipelineOptions;
+  #collected: string[] = [];
+  readonly #befores: { plugin: string; hook: HookName; before: string }[] = [];
 
-  constructor(private readonly options: PipelineOptions) {
+  constructor(options: PipelineOptions) {
+    this.#options = options;
     const { cliVersion, cwd, configFile, env } = options;
     const dataDir = options.dataDir ?? dataDirFor(undefined, env, cwd);
-    this.run = Object.freeze({
+    this.#run = Object.freeze({
       cliVersion,
       cwd,
       configFile,
       env,
-      trace: this.trace.entries,
-      plugins: this.pluginNames,
+      trace: this.#trace.entries,
+      plugins: this.#pluginNames,
       settings: Object.freeze({ ...options.settings }),
       dataDir,
     });
+    for (const hook of HOOK_NAMES) this.#intercept(hook);
+  }
+
+  /** Every decision of this run so far, oldest first: what `--explain` prints. */
+  get trace(): readonly TraceEntry[] {
+    return this.#trace.entries;
+  }
+
+  /** The trace entries of one hook, in order. */
+  traceOf(hook: HookName): readonly TraceEntry[] {
+    return this.#trace.of(hook);
+  }
+
+  /** The plugins applied, in order. */
+  get plugins(): readonly LoadedPlugin[] {
+    return [...this.#plugins];
+  }
+
+  /** The hooks a plugin tapped, in the order it tapped them (for `stigmer plugins list`). */
+  tapsOf(plugin: string): readonly HookName[] {
+    return [...(this.#taps.get(plugin) ?? [])];
+  }
+
+  /** True when some plugin taps `hook`. */
+  isTapped(hook: HookName): boolean {
+    return [...this.#taps.values()].some((hooks) => hooks.includes(hook));
+  }
+
+  /** The run facts plugins see as `ctx.run`. */
+  get run(): RunInfo {
+    return this.#run;
+  }
+
+  /** Adds values to redact from every output of this run (secret env values, tokens). */
+  addSecrets(values: Iterable<string>): void {
+    for (const value of values) if (value) this.#secrets.add(value);
   }
 
   /** The engine every hook's context shares. */
   get engine(): Engine {
-    return this.options.engine;
+    return this.#options.engine;
   }
 
   /** Applies plugins in order. Plugin names must be unique; `before` must name a loaded plugin. */
   async use(plugins: readonly LoadedPlugin[]): Promise<void> {
     for (const loaded of plugins) {
       const { name } = loaded.plugin;
-      if (this.plugins.some((p) => p.plugin.name === name)) {
+      if (this.#plugins.some((p) => p.plugin.name === name)) {
         throw new ConfigError(
           'PLUGIN_INVALID',
           `Two plugins are named "${name}" (${loaded.specifier} at plugins[${loaded.index}]). Each plugin may appear once.`,
         );
       }
-      (this.plugins as LoadedPlugin[]).push(loaded);
-      this.pluginNames.push(name);
-      this.taps.set(name, []);
+      // Hosts that build plugins themselves (tests, runChain) pass here too, not only the loader.
+      checkApiVersion(loaded.plugin, loaded);
+      this.#plugins.push(loaded);
+      this.#pluginNames.push(name);
+      this.#taps.set(name, []);
       try {
-        await loaded.plugin.apply(this.pluginHooks(loaded), loaded.options);
+        await loaded.plugin.apply(this.#pluginHooks(loaded), loaded.options);
       } catch (error) {
-        throw this.attribute(error, name, 'apply');
+        throw this.#attribute(error, name, 'apply');
       }
     }
-    const names = new Set(this.plugins.map((p) => p.plugin.name));
-    const unknown = this.befores.find((b) => !names.has(b.before));
+    const names = new Set(this.#plugins.map((p) => p.plugin.name));
+    const unknown = this.#befores.find((b) => !names.has(b.before));
     if (unknown) {
       throw new ConfigError(
         'PLUGIN_INVALID',
@@ -110,74 +154,90 @@ export class Pipeline {
   }
 
   /** Runs a bail, series or waterfall hook and returns its result. */
-  async call<K extends HookName>(hook: K, payload: Payload<K>): Promise<Result<K>> {
-    this.throwIfInterrupted();
-    const tapable = this.hooks[hook] as unknown as { promise(p: unknown): Promise<unknown> };
-    return (await tapable.promise(payload)) as Result<K>;
+  async call<K extends HookName>(
+    hook: K,
+    payload: HookSignatures[K]['payload'],
+  ): Promise<HookSignatures[K]['result']> {
+    this.#throwIfInterrupted();
+    const tapable = this.#hooks[hook] as unknown as { promise(p: unknown): Promise<unknown> };
+    return (await tapable.promise(payload)) as HookSignatures[K]['result'];
   }
 
   /** Runs a `collect` hook and returns every tap's non-undefined result, in order. */
-  async collect<K extends HookName>(hook: K, payload: Payload<K>): Promise<string[]> {
-    this.collected = [];
+  async collect<K extends HookName>(hook: K, payload: HookSignatures[K]['payload']): Promise<string[]> {
+    this.#collected = [];
     await this.call(hook, payload);
-    return this.collected;
+    return this.#collected;
   }
 
   /** Replaces every secret seen in this run by `***`. */
   redact(text: string): string {
     let out = text;
-    for (const secret of this.secrets) if (secret.length >= 4) out = out.split(secret).join('***');
+    for (const secret of this.#secrets) if (secret.length >= 4) out = out.split(secret).join('***');
     return out;
   }
 
-  private pluginHooks(loaded: LoadedPlugin): PluginHooks<unknown> {
+  /** The hooks as plugin `loaded` taps them: every tap named after the plugin. */
+  #pluginHooks(loaded: LoadedPlugin): PluginHooks<unknown> {
     const entries = HOOK_NAMES.map((hook) => [
       hook,
       {
-        tap: (fn: (payload: unknown, ctx: HookContext) => unknown, tapOptions: TapOptions = {}) =>
-          this.tap(loaded, hook, fn, tapOptions),
+        tap: (fn: TapFunction, tapOptions: TapOptions = {}) => this.#tap(loaded, hook, fn, tapOptions),
       },
     ]);
     return Object.freeze(Object.fromEntries(entries)) as PluginHooks<unknown>;
   }
 
-  private tap(
-    loaded: LoadedPlugin,
-    hook: HookName,
-    fn: (payload: unknown, ctx: HookContext) => unknown,
-    tapOptions: TapOptions,
-  ): void {
+  /**
+   * Adds a plugin's tap to the tapable hook, named after the plugin, with its
+   * `stage` and `before` passed through: tapable orders the taps. The
+   * interceptor (`#intercept`) wraps the function as tapable registers it.
+   */
+  #tap(loaded: LoadedPlugin, hook: HookName, fn: TapFunction, tapOptions: TapOptions): void {
     const name = loaded.plugin.name;
     const before = tapOptions.before === undefined ? undefined : [tapOptions.before].flat();
-    for (const b of before ?? []) this.befores.push({ plugin: name, hook, before: b });
-    this.taps.get(name)?.push(hook);
-    const wrapped = (payload: unknown) => this.invoke(loaded, hook, fn, payload);
-    const tapable = this.hooks[hook] as unknown as {
-      tapPromise(options: object, fn: (payload: unknown) => Promise<unknown>): void;
+    // tapable would quietly ignore a `before` naming no tap: checked once every plugin is applied.
+    for (const b of before ?? []) this.#befores.push({ plugin: name, hook, before: b });
+    this.#taps.get(name)?.push(hook);
+    const tapable = this.#hooks[hook] as unknown as {
+      tapPromise(options: PluginTap, fn: TapFunction): void;
     };
-    tapable.tapPromise({ name, stage: tapOptions.stage ?? 0, ...(before ? { before } : {}) }, wrapped);
+    tapable.tapPromise({ name, stage: tapOptions.stage ?? 0, ...(before ? { before } : {}), loaded }, fn);
+  }
+
+  /**
+   * tapable's `register` interceptor: every tap, as it is registered, is
+   * replaced by one that runs the plugin's function through `#invoke` (its own
+   * context, signal and timeout, the result check, attribution, the trace).
+   */
+  #intercept(hook: HookName): void {
+    const tapable = this.#hooks[hook] as unknown as {
+      intercept(interceptor: { register(tap: PluginTap & { fn: TapFunction }): object }): void;
+    };
+    tapable.intercept({
+      register: (tap) => ({
+        ...tap,
+        type: 'promise',
+        fn: (payload: unknown) => this.#invoke(tap.loaded, hook, tap.fn, payload),
+      }),
+    });
   }
 
   /** Runs one tap with its own context, signal and timeout, and records it in the trace. */
-  private async invoke(
-    loaded: LoadedPlugin,
-    hook: HookName,
-    fn: (payload: unknown, ctx: HookContext) => unknown,
-    payload: unknown,
-  ): Promise<unknown> {
-    this.throwIfInterrupted();
+  async #invoke(loaded: LoadedPlugin, hook: HookName, fn: TapFunction, payload: unknown): Promise<unknown> {
+    this.#throwIfInterrupted();
     const name = loaded.plugin.name;
-    const entry = this.trace.begin(hook, name);
+    const entry = this.#trace.begin(hook, name);
     const started = performance.now();
     const controller = new AbortController();
-    const parent = this.options.signal;
+    const parent = this.#options.signal;
     const onParentAbort = () => controller.abort(parent?.reason);
     parent?.addEventListener('abort', onParentAbort, { once: true });
-    const limit = this.options.timeouts[hook];
+    const limit = this.#options.timeouts[hook];
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const error = this.timeoutError(name, hook, limit);
+        const error = this.#timeoutError(name, hook, limit);
         controller.abort(error);
         reject(error);
       }, limit);
@@ -188,7 +248,7 @@ export class Pipeline {
     });
     interrupted.catch(() => {});
     try {
-      const ctx = this.context(loaded, hook, entry, controller.signal);
+      const ctx = this.#context(loaded, hook, entry, controller.signal);
       const result = await Promise.race([
         Promise.resolve().then(() => fn(payload, ctx)),
         timedOut,
@@ -207,11 +267,11 @@ export class Pipeline {
         entry.outcome = 'ok';
         return undefined;
       }
-      this.settle(entry, hook, result);
-      if (HOOK_KINDS[hook] === 'collect' && typeof result === 'string') this.collected.push(result);
+      this.#settle(entry, hook, result);
+      if (HOOK_KINDS[hook] === 'collect' && typeof result === 'string') this.#collected.push(result);
       return HOOK_KINDS[hook] === 'collect' ? undefined : result;
     } catch (error) {
-      const attributed = parent?.aborted ? this.interruption() : this.attribute(error, name, hook);
+      const attributed = parent?.aborted ? this.#interruption() : this.#attribute(error, name, hook);
       entry.outcome = attributed.code === 'PLUGIN_TIMEOUT' ? 'timeout' : 'failed';
       entry.reason = attributed.message;
       entry.code = attributed.code;
@@ -223,32 +283,33 @@ export class Pipeline {
     }
   }
 
-  private context(loaded: LoadedPlugin, hook: HookName, entry: TraceEntry, signal: AbortSignal): HookContext {
+  /** The context of one call: facts, logging into its trace entry, and the host's runtime. */
+  #context(loaded: LoadedPlugin, hook: HookName, entry: TraceEntry, signal: AbortSignal): HookContext {
     const name = loaded.plugin.name;
     const log = (level: 'debug' | 'info' | 'warn') => (message: string) => {
       entry.messages.push({ level, message: this.redact(message) });
-      if (level === 'warn') this.options.onWarn?.(name, this.redact(message));
+      if (level === 'warn') this.#options.onWarn?.(name, this.redact(message));
     };
-    return {
+    return withRuntime({
       plugin: { name, version: loaded.plugin.version },
       hook,
       options: loaded.options,
       signal,
-      engine: this.options.engine,
-      run: this.run,
+      engine: this.#options.engine,
+      run: this.#run,
       log: { debug: log('debug'), info: log('info'), warn: log('warn') },
       note: (reason, detail = {}) => {
         entry.reason = this.redact(reason);
         if (detail.reference !== undefined) entry.reference = detail.reference;
         if (detail.error !== undefined) entry.error = this.redact(detail.error);
       },
-      progress: (reference, event) => this.options.onProgress?.({ plugin: name, reference, event }),
+      progress: (reference, event) => this.#options.onProgress?.({ plugin: name, reference, event }),
       credentials: (registry, repository, options) =>
-        this.credentials(registry, repository, options?.exclude),
-    };
+        this.#credentials(registry, repository, options?.exclude),
+    });
   }
 
-  private async credentials(
+  async #credentials(
     registry: string,
     repository: string,
     exclude: readonly string[] = [],
@@ -261,12 +322,12 @@ export class Pipeline {
     // Only the secret parts: redacting the user name would blank every word
     // that happens to equal it (a user called "stigmer" hid half of each message).
     const { password, registryToken, identityToken } = credential?.auth ?? {};
-    for (const secret of [password, registryToken, identityToken]) if (secret) this.secrets.add(secret);
+    this.addSecrets([password, registryToken, identityToken].filter((s): s is string => Boolean(s)));
     return credential;
   }
 
   /** Fills in the trace entry of a call that returned. */
-  private settle(entry: TraceEntry, hook: HookName, result: unknown): void {
+  #settle(entry: TraceEntry, hook: HookName, result: unknown): void {
     if (HOOK_KINDS[hook] !== 'bail') return;
     if (result === undefined) {
       entry.outcome = hook === 'resolveImage' ? 'passed' : 'ok';
@@ -287,7 +348,7 @@ export class Pipeline {
     }
   }
 
-  private attribute(error: unknown, plugin: string, hook: string) {
+  #attribute(error: unknown, plugin: string, hook: string) {
     if (error instanceof InterruptedError) return error;
     if (isStigmerError(error)) {
       error.plugin ??= plugin;
@@ -306,7 +367,7 @@ export class Pipeline {
     );
   }
 
-  private timeoutError(plugin: string, hook: HookName, limit: number): PluginError {
+  #timeoutError(plugin: string, hook: HookName, limit: number): PluginError {
     return new PluginError(
       'PLUGIN_TIMEOUT',
       `Plugin "${plugin}" did not finish hook "${hook}" within ${formatDuration(limit)}. If it needs longer, raise "timeouts.${hook}" in your stigmer config (or set STIGMER_TIMEOUT_${envSuffix(hook)}).`,
@@ -314,13 +375,13 @@ export class Pipeline {
     );
   }
 
-  private interruption(): InterruptedError {
-    const reason = this.options.signal?.reason;
-    return reason instanceof InterruptedError ? reason : new InterruptedError('SIGINT');
+  #interruption(): InterruptedError {
+    const signal = this.#options.signal;
+    return signal ? interruption(signal) : new InterruptedError('SIGINT');
   }
 
-  private throwIfInterrupted(): void {
-    if (this.options.signal?.aborted) throw this.interruption();
+  #throwIfInterrupted(): void {
+    if (this.#options.signal?.aborted) throw this.#interruption();
   }
 }
 

@@ -19,7 +19,7 @@ export async function resolveImage(pipeline: Pipeline, request: ResolveRequest):
   for (let round = 0; ; round++) {
     const image = await resolvers(pipeline, current);
     if (!image) throw await unresolved(pipeline, current);
-    const resolver = pipeline.trace.of('resolveImage').findLast((e) => e.outcome === 'resolved');
+    const resolver = pipeline.traceOf('resolveImage').findLast((e) => e.outcome === 'resolved');
     await verifyResolved(pipeline.engine, image, resolver);
     const verdict = await pipeline.call('imageResolved', image);
     if (!verdict) return image;
@@ -41,8 +41,12 @@ export async function resolveImage(pipeline: Pipeline, request: ResolveRequest):
 }
 
 async function unresolved(pipeline: Pipeline, request: ResolveRequest): Promise<ImageError> {
-  const attempts = pipeline.trace.of('resolveImage');
-  const hints = await pipeline.collect('unresolved', { request, attempts });
+  const attempts = pipeline.traceOf('resolveImage');
+  const hints = await pipeline.collect('unresolved', {
+    request,
+    attempts,
+    tried: attempts.map(describeAttempt),
+  });
   const message = hints.length > 0 ? hints.join('\n\n') : defaultMessage(request, attempts);
   return new ImageError('IMAGE_UNRESOLVED', message, {
     details: { localTag: request.localTag, attempts: attempts.map(attemptSummary) },
@@ -68,9 +72,11 @@ async function pullFailed(pipeline: Pipeline, request: ResolveRequest, error: un
   const failure = pullFailure(error);
   let hints: string[];
   try {
+    const attempts = pipeline.traceOf('resolveImage');
     hints = await pipeline.collect('unresolved', {
       request,
-      attempts: pipeline.trace.of('resolveImage'),
+      attempts,
+      tried: attempts.map(describeAttempt),
       failure,
     });
   } catch (hintError) {
@@ -111,7 +117,7 @@ function defaultMessage(request: ResolveRequest, attempts: readonly TraceEntry[]
  * One line saying what a resolver tried, for error messages. A failed call's
  * reason is its whole error message: its first line is enough here.
  */
-export function describeAttempt(entry: TraceEntry): string {
+function describeAttempt(entry: TraceEntry): string {
   const reason = entry.reason?.split('\n')[0];
   const parts = [`  - ${entry.plugin}: ${reason ?? entry.outcome}`];
   if (entry.error && !entry.reason?.includes(entry.error)) parts.push(`(${entry.error})`);

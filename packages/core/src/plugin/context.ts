@@ -1,5 +1,8 @@
-import type { Credential } from '../credentials/types.js';
-import type { Engine, PullEvent } from '../engine/types.js';
+import type { ImportedImage } from '../archive/import.js';
+import type { Credential, CredentialRequest } from '../credentials/types.js';
+import type { Engine, ImageInfo, PullEvent } from '../engine/types.js';
+import type { PullDecision } from '../freshness/pull-decision.js';
+import type { ResolvedImage, ResolveRequest } from '../image/types.js';
 import type { TraceEntry } from '../trace/trace.js';
 
 /** Facts about the run that every plugin may read. */
@@ -56,10 +59,30 @@ export interface NoteDetail {
   error?: string;
 }
 
+/** What `ctx.pull` is asked: a registry reference, for the request being resolved. */
+export interface PullRequest {
+  /** The registry reference to pull, e.g. `ghcr.io/stigmer/agent-runner:v0.1.0`. */
+  reference: string;
+  /**
+   * The request the resolver was given: the pull tags the image with its
+   * `localTag`, for its `platform`, with its `pull.*` settings, and records
+   * the pull for its pull policy (an interval such as `24h` counts from it).
+   */
+  request: ResolveRequest;
+  /** Retries after the first attempt; default the request's `pull.retries` (a mirror may want 0). */
+  retries?: number | undefined;
+  /** `source` of the resolved image; default `registry <reference>`. */
+  source?: string | undefined;
+  /** Added to the unauthorized message, e.g. `set GHCR_TOKEN to a token that can read packages`. */
+  credentialHint?: string | undefined;
+}
+
 /**
  * The one context object every hook receives as its last argument, the same
  * shape for every hook. It is built per call, so `signal` and `note` belong to
- * this plugin's call alone.
+ * this plugin's call alone. Besides facts and logging, it carries the
+ * host's runtime (pulls, pull policy, credentials, archives): a plugin calls
+ * them here rather than importing them, so it runs on the host's own copy.
  */
 export interface HookContext<Options = unknown> {
   /** The plugin being called. */
@@ -95,4 +118,56 @@ export interface HookContext<Options = unknown> {
     repository: string,
     options?: { exclude?: readonly string[] },
   ): Promise<Credential | undefined>;
+  /**
+   * Pulls an image the way the CLI does everywhere: credentials through the
+   * `credentials` hook (a rejected source gives way to the next, then
+   * anonymous), retries per failure class (`Retry-After` honoured, backoff
+   * with jitter, a stall closed and retried), the platform checked, the
+   * digest recorded, and only then the request's local tag. Throws a
+   * `PullError` of the failure's class (`PULL_NOT_FOUND`, `PULL_UNAUTHORIZED`...)
+   * and leaves no local tag. Under an interval pull policy the pull counts
+   * as a check of the registry.
+   */
+  pull(pull: PullRequest): Promise<ResolvedImage>;
+  /**
+   * The request's pull policy for these registry references (the first
+   * one is the one a `newer` check asks first): `skip` (offline, `never`),
+   * `pull`, or `use-local` with the image to return. Every registry plugin
+   * should ask before it pulls.
+   */
+  pullDecision(request: ResolveRequest, references: string | readonly string[]): Promise<PullDecision>;
+  /**
+   * Every registry digest (`name@sha256:...`) the image is known by: the
+   * engine's `RepoDigests`, and those stigmer verified when it fetched the
+   * image itself (a loaded image has none in the engine).
+   */
+  knownDigests(image: ImageInfo): Promise<string[]>;
+  /**
+   * True when an image of platform `actual` serves `wanted`: `linux/arm64`
+   * matches `linux/arm64/v8` (variants count only when both name one).
+   */
+  platformMatches(actual: string, wanted: string): boolean;
+  /**
+   * A credential from a token in the environment: the first of `variables`
+   * that is set and not in the request's `exclude`, as the password (with
+   * `GITHUB_ACTOR`, else `x-access-token`, as the user name, which registries
+   * that take tokens accept). Its `source` is the variable's name. For a
+   * `credentials` tap that offers a token to the registries it belongs to.
+   */
+  tokenCredential(request: CredentialRequest, variables: readonly string[]): Credential | undefined;
+  /**
+   * Loads the image that the archive folder `dir` (written by `stigmer
+   * image export`) lists as `name`, checked before it gets a name: a regular
+   * file inside the folder, its SHA-256, exactly that image under no other
+   * name, and the id and platform the engine reports; then tagged `name`.
+   * `undefined` when the folder's manifest lists no such image. A refusal
+   * is `IMAGE_REJECTED` and leaves the engine as it was.
+   */
+  importArchive(
+    dir: string,
+    name: string,
+    options?: { platform?: string | undefined },
+  ): Promise<ImportedImage | undefined>;
+  /** Milliseconds the way users write durations in config: `90s`, `10m`, `3d`. */
+  formatDuration(ms: number): string;
 }

@@ -1,8 +1,13 @@
+import { PLUGIN_API_VERSION } from './api-version.js';
 import type { StigmerPlugin } from './types.js';
+
+/** A plugin as its author writes it: `definePlugin` adds the API version. */
+export type PluginDefinition<Options> = Omit<StigmerPlugin<Options>, 'apiVersion'>;
 
 /**
  * Declares a plugin with full type inference for its options and hooks.
- * Returns the plugin unchanged, frozen so a shared instance cannot be altered.
+ * Returns the plugin with `apiVersion` set to the plugin API of this core
+ * (the one the plugin is built with), frozen so a shared instance cannot be altered.
  *
  * @example
  * export default definePlugin({
@@ -17,7 +22,7 @@ import type { StigmerPlugin } from './types.js';
  * });
  */
 export function definePlugin<Options = Record<string, unknown>>(
-  plugin: StigmerPlugin<Options>,
+  plugin: PluginDefinition<Options>,
 ): StigmerPlugin<Options> {
-  return Object.freeze(plugin);
+  return Object.freeze({ ...plugin, apiVersion: PLUGIN_API_VERSION });
 }

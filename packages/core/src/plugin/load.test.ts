@@ -14,6 +14,7 @@ export default function factory() {
   return {
     name: ${JSON.stringify(name)},
     version: '2.0.0',
+    apiVersion: '1.0',
     optionsSchema: {
       '~standard': {
         version: 1,
@@ -105,7 +106,9 @@ describe('loading plugins named in a .stigmerrc', () => {
       validateOptions: true,
       searchInstalled: true,
       builtins: {
-        '@stigmer/plugin-local-image': async () => ({ default: { name: 'li', version: '1', apply() {} } }),
+        '@stigmer/plugin-local-image': async () => ({
+          default: { name: 'li', version: '1', apiVersion: '1.0', apply() {} },
+        }),
       },
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'PLUGIN_OPTIONS_INVALID' });
@@ -181,7 +184,7 @@ describe('loading plugins named in a .stigmerrc', () => {
     const dir = await folderWith({
       '.stigmerrc': 'plugins: [[./schema-throws.mjs, {a: 1}]]\n',
       'schema-throws.mjs': `export default {
-        name: 'schema-throws', version: '1.0.0', apply() {},
+        name: 'schema-throws', version: '1.0.0', apiVersion: '1.0', apply() {},
         optionsSchema: async () => { throw new Error('cannot load my schema'); },
       };`,
     });
@@ -197,7 +200,9 @@ describe('loading plugins named in a .stigmerrc', () => {
 describe('a first-party plugin installed beside the config', () => {
   /** The host's bundled copy: a plugin that says it is the bundled one. */
   const builtins = {
-    '@stigmer/plugin-ghcr': async () => ({ default: { name: 'stigmer:ghcr', version: '0.3.0', apply() {} } }),
+    '@stigmer/plugin-ghcr': async () => ({
+      default: { name: 'stigmer:ghcr', version: '0.3.0', apiVersion: '1.0', apply() {} },
+    }),
   };
   const installed = (version: string) => ({
     '.stigmerrc': 'plugins: [ghcr]\n',

@@ -5,6 +5,7 @@ import { type ConfigIssue, issuesError } from '../config/issues.js';
 import type { PluginSpec } from '../config/settings.js';
 import { ConfigError } from '../errors.js';
 import { importUserModule } from '../user-module.js';
+import { checkApiVersion } from './api-version.js';
 import { findInstalledPackage, type InstalledPackage } from './installed.js';
 import { isPathSpecifier, packageCandidates } from './specifier.js';
 import type { LoadedPlugin, OptionsSchema, StigmerPlugin } from './types.js';
@@ -230,6 +231,7 @@ function toPlugin(module: PluginModule, spec: PluginSpec, loadedFrom: string): S
       { details: { specifier: spec.specifier, index: spec.index } },
     );
   }
+  checkApiVersion(p as StigmerPlugin<unknown>, { specifier: spec.specifier, index: spec.index, loadedFrom });
   return p as StigmerPlugin<unknown>;
 }
 

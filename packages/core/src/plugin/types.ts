@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { HookName, HookSignatures } from '../hooks.js';
+import type { PluginApiVersion } from './api-version.js';
 import type { HookContext } from './context.js';
 import type { InstalledPackage } from './installed.js';
 
@@ -59,6 +60,13 @@ export interface StigmerPlugin<Options = Record<string, unknown>> {
   readonly name: string;
   /** The plugin's own version, shown by `stigmer plugins list`. */
   readonly version: string;
+  /**
+   * The plugin API it was built for, `major.minor`. `definePlugin` fills it
+   * in with the version of the core it comes from; a plain plugin object
+   * writes it (`'1.0'`). The host refuses another major, a newer minor than
+   * its own, or none.
+   */
+  readonly apiVersion: PluginApiVersion;
   /**
    * Validates the options given in config as `["name", { ...options }]`.
    * Errors are reported at the plugin's position, e.g. `plugins[1][1].registry`.

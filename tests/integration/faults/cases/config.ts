@@ -67,7 +67,7 @@ export const configCases: FaultCase[] = [
       fixture: withPlugin(
         ['./schema-throws.mjs', { a: 1 }],
         'schema-throws.mjs',
-        "export default { name: 'schema-throws', version: '1.0.0', apply() {}, optionsSchema: async () => { throw new Error('cannot load my schema'); } };\n",
+        "export default { name: 'schema-throws', version: '1.0.0', apiVersion: '1.0', apply() {}, optionsSchema: async () => { throw new Error('cannot load my schema'); } };\n",
       ),
     },
   ),
@@ -78,7 +78,7 @@ export const configCases: FaultCase[] = [
       fixture: withPlugin(
         './stuck.mjs',
         'stuck.mjs',
-        "await new Promise(() => {});\nexport default { name: 'stuck', version: '1.0.0', apply() {} };\n",
+        "await new Promise(() => {});\nexport default { name: 'stuck', version: '1.0.0', apiVersion: '1.0', apply() {} };\n",
       ),
     },
   ),

@@ -18,6 +18,7 @@ const SLOW_AFTER_STOP = `import { writeFileSync } from 'node:fs';
 export default {
   name: 'slow-after-stop',
   version: '1.0.0',
+  apiVersion: '1.0',
   apply(hooks) {
     hooks.afterStop.tap(async () => {
       writeFileSync('after-stop-began', '');
@@ -134,7 +135,8 @@ export const signalCases: FaultCase[] = [
       fixture: () => ({
         extraPlugins: ['./spin.mjs'],
         files: {
-          'spin.mjs': "for (;;) {}\nexport default { name: 'spin', version: '1.0.0', apply() {} };\n",
+          'spin.mjs':
+            "for (;;) {}\nexport default { name: 'spin', version: '1.0.0', apiVersion: '1.0', apply() {} };\n",
         },
       }),
       runs: [

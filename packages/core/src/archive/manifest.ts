@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError } from '@stigmer/core';
+import { ConfigError } from '../errors.js';
 import { openInFolder } from './open-file.js';
 
 /** The manifest's file name inside an archive folder. */

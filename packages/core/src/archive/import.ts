@@ -2,15 +2,10 @@ import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import {
-  ArchiveFormatError,
-  type ArchiveScan,
-  type Engine,
-  EngineError,
-  ImageError,
-  platformMatches,
-  scanImageArchive,
-} from '@stigmer/core';
+import { ArchiveFormatError, type ArchiveScan, scanImageArchive } from '../engine/image-archive.js';
+import type { Engine } from '../engine/types.js';
+import { EngineError, ImageError } from '../errors.js';
+import { platformMatches } from '../image/platform.js';
 import { type ArchivedImage, readManifest } from './manifest.js';
 import { openInFolder } from './open-file.js';
 
@@ -38,6 +33,21 @@ export async function importImages(
   const imported: ImportedImage[] = [];
   for (const entry of wanted) imported.push(await importImage(engine, dir, entry, options));
   return imported;
+}
+
+/**
+ * Loads the image the folder's manifest lists as `name` (see `importImage`),
+ * or resolves to `undefined` when the manifest lists no such image. A folder
+ * without a readable manifest is an error.
+ */
+export async function importNamed(
+  engine: Engine,
+  dir: string,
+  name: string,
+  options: { platform?: string | undefined; signal?: AbortSignal } = {},
+): Promise<ImportedImage | undefined> {
+  const entry = (await readManifest(dir)).images.find((image) => image.name === name);
+  return entry ? importImage(engine, dir, entry, options) : undefined;
 }
 
 /**

@@ -4,7 +4,8 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type Engine, EngineError, type ImageInfo } from '@stigmer/core';
+import type { Engine, ImageInfo } from '../engine/types.js';
+import { EngineError } from '../errors.js';
 import {
   type ArchivedImage,
   type ArchiveManifest,
