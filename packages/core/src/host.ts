@@ -11,6 +11,17 @@ export { importImages } from './archive/import.js';
 export type { ArchivedImage, ArchiveManifest } from './archive/manifest.js';
 export { MANIFEST_FILE, MANIFEST_FORMAT, readManifest } from './archive/manifest.js';
 export { type ConfigCheck, type ConfigProblem, checkConfiguration } from './config/check.js';
+export {
+  DECLARED_SETTINGS,
+  DEFAULT_TIMEOUTS,
+  type DeclaredSetting,
+  SETTINGS,
+  type Setting,
+  type SettingKind,
+  type SettingsInFile,
+  type SettingsTree,
+  type SettingValues,
+} from './config/declarations.js';
 export type { HomeConfig } from './config/home-config.js';
 export { type FindConfigOptions, findConfig, type LoadedConfigFile, validateConfig } from './config/load.js';
 export type { ConfigFile, PluginEntry } from './config/schema-types.js';
@@ -28,7 +39,7 @@ export type {
   SettingSource,
   Settings,
 } from './config/settings.js';
-export { DEFAULT_TIMEOUTS, resolveSettings } from './config/settings.js';
+export { resolveSettings } from './config/settings.js';
 export { CREDENTIALS_PLUGIN, credentialsPlugin, loadedCredentialsPlugin } from './credentials/providers.js';
 export { formatDuration, parseDuration } from './duration.js';
 export type { Discovery, EngineCandidate, EngineTls, TriedEndpoint } from './engine/discover.js';
@@ -53,10 +64,10 @@ export { Pipeline } from './pipeline/pipeline.js';
 export { resolveImage } from './pipeline/resolve.js';
 export type { InstalledPackage } from './plugin/installed.js';
 export type { LoadPluginsOptions, PluginModule } from './plugin/load.js';
-export { loadPlugins } from './plugin/load.js';
+export { loadPlugins, pluginOptionsFor } from './plugin/load.js';
 export type { LoadedPlugin } from './plugin/types.js';
 export type { Session, SessionOptions } from './session.js';
-export { loadSettings, openSession, requestFor, settingValues } from './session.js';
+export { loadSettings, openSession, requestFor, requestOf, settingValues } from './session.js';
 export { dataDirFor } from './state/data-dir.js';
 export type { LockHolder } from './state/lock.js';
 export type { ProcessIdentity } from './state/process-identity.js';

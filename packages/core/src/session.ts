@@ -1,7 +1,13 @@
 import path from 'node:path';
 import { readHomeConfig } from './config/home-config.js';
 import { findConfig, type LoadedConfigFile } from './config/load.js';
-import { type ResolvedSettings, resolveSettings, type SettingInputs } from './config/settings.js';
+import {
+  pullPolicyOf,
+  type ResolvedSettings,
+  resolveSettings,
+  type SettingInputs,
+  type Settings,
+} from './config/settings.js';
 import { loadedCredentialsPlugin } from './credentials/providers.js';
 import { DockerEngine } from './engine/docker-engine.js';
 import type { Engine } from './engine/types.js';
@@ -86,11 +92,11 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     options.engine ??
     new DockerEngine({
       env: options.env,
-      ...(settings.engineHost ? { host: settings.engineHost } : {}),
-      callTimeoutMs: settings.engineTimeout,
+      ...(settings.engine.host ? { host: settings.engine.host } : {}),
+      callTimeoutMs: settings.engine.timeout,
       signal: options.signal,
     });
-  const dataDir = dataDirFor(settings.dataDir, options.env, options.cwd);
+  const dataDir = dataDirFor(settings.server.dataDir, options.env, options.cwd);
   if (options.builtinVersion && options.onWarn) {
     for (const { plugin, key, message } of versionMismatches(
       plugins,
@@ -126,15 +132,24 @@ export function settingValues(sources: ResolvedSettings['sources']): Record<stri
 
 /** The resolve request a session's settings describe. */
 export function requestFor(session: Session, purpose: ResolveRequest['purpose'] = 'resolve'): ResolveRequest {
+  return requestOf(session.settings, session.cliVersion, purpose);
+}
+
+/** The resolve request settings describe: the pull policy split into policy and interval, pull times in ms. */
+export function requestOf(
+  settings: Settings,
+  cliVersion: string,
+  purpose: ResolveRequest['purpose'] = 'resolve',
+): ResolveRequest {
+  const { image, pull } = settings;
   return {
-    localTag: session.settings.localTag,
-    platform: session.settings.platform,
+    localTag: image.localTag,
+    platform: image.platform,
     purpose,
-    pullPolicy: session.settings.pullPolicy,
-    pullInterval: session.settings.pullInterval,
-    offline: session.settings.offline,
-    build: session.settings.build,
-    pull: session.settings.pull,
-    cliVersion: session.cliVersion,
+    ...pullPolicyOf(image.pullPolicy),
+    offline: settings.offline,
+    build: settings.build,
+    pull: { retries: pull.retries, retryDelayMs: pull.retryDelay, stallTimeoutMs: pull.stallTimeout },
+    cliVersion,
   };
 }

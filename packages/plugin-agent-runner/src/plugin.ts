@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { definePlugin, type RunInfo, type StigmerPlugin } from '@stigmer/core';
+import { DEFAULT_OPTIONS } from './option-defaults.js';
 import type { AgentRunnerOptions } from './options.js';
 import { VERSION } from './package-version.js';
 import { agentRunnerSpec, type HostAddress, type LlmSettings, unreachableAddresses } from './spec.js';
@@ -27,6 +28,7 @@ export function agentRunnerPlugin(host: AgentRunnerHost = {}): StigmerPlugin<Age
     name: 'stigmer:agent-runner',
     version: VERSION,
     optionsSchema: () => import('./options.js').then((m) => m.optionsSchema),
+    defaultOptions: DEFAULT_OPTIONS,
     apply(hooks, options) {
       hooks.beforeStart.tap(async (request) => {
         await Promise.all(

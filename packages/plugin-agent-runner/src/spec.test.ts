@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { containerAddress } from './host-address.js';
+import { DEFAULT_OPTIONS } from './option-defaults.js';
 import { agentRunnerSpec, unreachableAddresses } from './spec.js';
 
 const DEFAULT_LLM = { provider: 'ollama', model: 'qwen2.5-coder:7b', baseUrl: 'http://localhost:11434' };
@@ -15,7 +16,7 @@ const seed = {
 describe('the agent-runner container spec', () => {
   it('is the original docker run on Linux: environment, volumes, restart policy, host network, log rotation', () => {
     const spec = agentRunnerSpec(seed, {
-      options: {},
+      options: DEFAULT_OPTIONS,
       env: {},
       llm: DEFAULT_LLM,
       platform: 'linux',
@@ -52,7 +53,7 @@ describe('the agent-runner container spec', () => {
 
   it('passes the API keys from the environment, marked secret, and the LLM settings with OLLAMA_BASE_URL', () => {
     const spec = agentRunnerSpec(seed, {
-      options: {},
+      options: DEFAULT_OPTIONS,
       env: { ANTHROPIC_API_KEY: 'sk-ant-1', OPENAI_API_KEY: '' },
       llm: { provider: 'ollama', model: 'qwen', baseUrl: 'http://localhost:11434' },
       platform: 'linux',
@@ -73,7 +74,7 @@ describe('the agent-runner container spec', () => {
   it('rewrites loopback addresses to host.docker.internal and drops host networking on macOS and Windows', () => {
     for (const platform of ['darwin', 'win32'] as const) {
       const spec = agentRunnerSpec(seed, {
-        options: {},
+        options: DEFAULT_OPTIONS,
         env: {},
         llm: { baseUrl: 'http://127.0.0.1:11434/v1' },
         platform,
@@ -103,6 +104,7 @@ describe('the agent-runner container spec', () => {
       },
       {
         options: {
+          ...DEFAULT_OPTIONS,
           backendEndpoint: 'backend:1',
           temporalAddress: 'temporal:2',
           logLevel: 'INFO',
@@ -135,7 +137,7 @@ describe('the agent-runner container spec', () => {
 
   it('without host networking on Linux, names the loopback addresses the container cannot reach', () => {
     const inputs = { llm: DEFAULT_LLM, platform: 'linux' as const };
-    expect(unreachableAddresses({ ...inputs, options: { hostNetwork: false } })).toEqual([
+    expect(unreachableAddresses({ ...inputs, options: { ...DEFAULT_OPTIONS, hostNetwork: false } })).toEqual([
       { setting: 'backendEndpoint', value: 'localhost:7234' },
       { setting: 'temporalAddress', value: 'localhost:7233' },
       { setting: 'llm.baseUrl', value: 'http://localhost:11434' },
@@ -143,20 +145,28 @@ describe('the agent-runner container spec', () => {
     expect(
       unreachableAddresses({
         ...inputs,
-        options: { hostNetwork: false, backendEndpoint: 'backend:1', temporalAddress: '10.0.0.5:7233' },
+        options: {
+          ...DEFAULT_OPTIONS,
+          hostNetwork: false,
+          backendEndpoint: 'backend:1',
+          temporalAddress: '10.0.0.5:7233',
+        },
       }),
     ).toEqual([{ setting: 'llm.baseUrl', value: 'http://localhost:11434' }]);
     // Host networking, the gateway entry, or Docker Desktop's own alias: all reachable.
-    expect(unreachableAddresses({ ...inputs, options: {} })).toEqual([]);
-    expect(unreachableAddresses({ ...inputs, options: { hostNetwork: false, hostGateway: true } })).toEqual(
-      [],
-    );
-    expect(unreachableAddresses({ ...inputs, platform: 'darwin', options: {} })).toEqual([]);
+    expect(unreachableAddresses({ ...inputs, options: DEFAULT_OPTIONS })).toEqual([]);
+    expect(
+      unreachableAddresses({
+        ...inputs,
+        options: { ...DEFAULT_OPTIONS, hostNetwork: false, hostGateway: true },
+      }),
+    ).toEqual([]);
+    expect(unreachableAddresses({ ...inputs, platform: 'darwin', options: DEFAULT_OPTIONS })).toEqual([]);
   });
 
   it('hostGateway: adds the host-gateway entry and reaches the host as host.docker.internal', () => {
     const spec = agentRunnerSpec(seed, {
-      options: { hostNetwork: false, hostGateway: true },
+      options: { ...DEFAULT_OPTIONS, hostNetwork: false, hostGateway: true },
       env: {},
       llm: DEFAULT_LLM,
       platform: 'linux',
@@ -171,7 +181,7 @@ describe('the agent-runner container spec', () => {
     });
     // With host networking the entry would point away from services on 127.0.0.1: not added.
     const host = agentRunnerSpec(seed, {
-      options: { hostGateway: true },
+      options: { ...DEFAULT_OPTIONS, hostGateway: true },
       env: {},
       llm: DEFAULT_LLM,
       platform: 'linux',

@@ -39,14 +39,14 @@ export function usesHostNetwork(options: AgentRunnerOptions, platform: NodeJS.Pl
 
 /** Whether the container reaches the host as `host.docker.internal` through an `--add-host` entry. */
 function usesHostGateway(options: AgentRunnerOptions, platform: NodeJS.Platform): boolean {
-  return options.hostGateway === true && !usesHostNetwork(options, platform);
+  return options.hostGateway && !usesHostNetwork(options, platform);
 }
 
 /** The host addresses the runner is given (before any rewrite). */
 export function hostAddresses(options: AgentRunnerOptions, llm: LlmSettings): HostAddress[] {
   const all = [
-    { setting: 'backendEndpoint', value: options.backendEndpoint ?? 'localhost:7234' },
-    { setting: 'temporalAddress', value: options.temporalAddress ?? 'localhost:7233' },
+    { setting: 'backendEndpoint', value: options.backendEndpoint },
+    { setting: 'temporalAddress', value: options.temporalAddress },
     { setting: 'llm.baseUrl', value: llm.baseUrl },
   ];
   return all.filter((a): a is HostAddress => a.value !== undefined);
@@ -78,13 +78,13 @@ export function agentRunnerSpec(spec: ContainerSpec, inputs: SpecInputs): Contai
   const address = (value: string) => (gateway ? viaHostAlias(value) : containerAddress(value, platform));
   const runnerEnv: Record<string, string> = {
     MODE: 'local',
-    STIGMER_BACKEND_ENDPOINT: address(options.backendEndpoint ?? 'localhost:7234'),
-    TEMPORAL_SERVICE_ADDRESS: address(options.temporalAddress ?? 'localhost:7233'),
-    TEMPORAL_NAMESPACE: options.temporalNamespace ?? 'default',
-    TASK_QUEUE: options.taskQueue ?? 'agent_execution_runner',
+    STIGMER_BACKEND_ENDPOINT: address(options.backendEndpoint),
+    TEMPORAL_SERVICE_ADDRESS: address(options.temporalAddress),
+    TEMPORAL_NAMESPACE: options.temporalNamespace,
+    TASK_QUEUE: options.taskQueue,
     SANDBOX_TYPE: 'filesystem',
     WORKSPACE_ROOT: '/workspace',
-    LOG_LEVEL: options.logLevel ?? 'DEBUG',
+    LOG_LEVEL: options.logLevel,
   };
   if (llm.provider) runnerEnv.STIGMER_LLM_PROVIDER = llm.provider;
   if (llm.model) runnerEnv.STIGMER_LLM_MODEL = llm.model;
@@ -92,7 +92,7 @@ export function agentRunnerSpec(spec: ContainerSpec, inputs: SpecInputs): Contai
     runnerEnv.STIGMER_LLM_BASE_URL = address(llm.baseUrl);
     runnerEnv.OLLAMA_BASE_URL = address(llm.baseUrl);
   }
-  const secretNames = [...DEFAULT_SECRET_ENV, ...(options.secretEnv ?? [])];
+  const secretNames = [...DEFAULT_SECRET_ENV, ...options.secretEnv];
   const secrets: Record<string, string> = {};
   for (const name of secretNames) {
     const value = env[name];

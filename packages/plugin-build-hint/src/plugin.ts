@@ -1,5 +1,6 @@
 import { definePlugin, type StigmerPlugin } from '@stigmer/core';
 import { buildHintMessage } from './message.js';
+import { DEFAULT_OPTIONS } from './option-defaults.js';
 import type { BuildHintOptions } from './options.js';
 import { VERSION } from './package-version.js';
 
@@ -16,6 +17,7 @@ export function buildHintPlugin(): StigmerPlugin<BuildHintOptions> {
     name: 'stigmer:build-hint',
     version: VERSION,
     optionsSchema: () => import('./options.js').then((m) => m.optionsSchema),
+    defaultOptions: DEFAULT_OPTIONS,
     apply(hooks, options) {
       hooks.unresolved.tap((report, ctx) => {
         ctx.note('explained how to build the image');

@@ -10,12 +10,12 @@ export const optionsSchema = z.strictObject({
   registry: z
     .string()
     .regex(hostPattern, 'expected a registry host such as ghcr.io or 127.0.0.1:5000')
-    .optional(),
+    .default('ghcr.io'),
   /** Repository path in the registry. Default `stigmer/agent-runner`. */
   repository: z
     .string()
     .regex(repositoryPattern, 'expected a repository path such as stigmer/agent-runner')
-    .optional(),
+    .default('stigmer/agent-runner'),
   /**
    * Tag to pull. Default: `v<cli version>` for a release or prerelease
    * build (the tag the release workflow pushes, e.g. `v1.3.0-rc.1`), `latest`
@@ -32,7 +32,7 @@ export const optionsSchema = z.strictObject({
     .array(
       z.string().regex(hostPattern, 'expected a registry host such as ghcr.example.com or 127.0.0.1:5000'),
     )
-    .optional(),
+    .default([]),
 });
 
 /** Options of `@stigmer/plugin-ghcr`, as the plugin gets them. Every one has a default, so none is required. */

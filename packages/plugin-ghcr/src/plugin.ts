@@ -5,11 +5,13 @@ import {
   type ResolveRequest,
   type StigmerPlugin,
 } from '@stigmer/core';
+import { DEFAULT_OPTIONS } from './option-defaults.js';
 import type { GhcrOptions } from './options.js';
 import { VERSION } from './package-version.js';
 import { registryReference } from './reference.js';
 
-const DEFAULT_REGISTRY = 'ghcr.io';
+/** The GitHub token's own registry: it always may receive the token. */
+const GHCR = 'ghcr.io';
 /** The variables that hold a GitHub token, most specific first. */
 const GITHUB_TOKEN_VARIABLES: readonly string[] = ['GHCR_TOKEN', 'GITHUB_TOKEN'];
 
@@ -30,6 +32,7 @@ export function ghcrPlugin(): StigmerPlugin<GhcrOptions> {
     name: 'stigmer:ghcr',
     version: VERSION,
     optionsSchema: () => import('./options.js').then((m) => m.optionsSchema),
+    defaultOptions: DEFAULT_OPTIONS,
     apply(hooks, options) {
       // A GitHub token is a key to the user's GitHub: it goes to ghcr.io and to
       // the hosts the user names for it, never to whatever registry is configured.
@@ -48,7 +51,7 @@ const lower = (host: string) => host.toLowerCase();
 
 /** ghcr.io and the hosts the user named for the GitHub token. */
 function githubTokenHosts(options: GhcrOptions): Set<string> {
-  return new Set([DEFAULT_REGISTRY, ...(options.githubTokenHosts ?? [])].map(lower));
+  return new Set([GHCR, ...options.githubTokenHosts].map(lower));
 }
 
 async function pull(request: ResolveRequest, ctx: HookContext<GhcrOptions>, options: GhcrOptions) {
@@ -63,7 +66,7 @@ async function pull(request: ResolveRequest, ctx: HookContext<GhcrOptions>, opti
     return await ctx.pull({
       reference,
       request,
-      credentialHint: githubTokenHosts(options).has(lower(options.registry ?? DEFAULT_REGISTRY))
+      credentialHint: githubTokenHosts(options).has(lower(options.registry))
         ? 'set GHCR_TOKEN (or GITHUB_TOKEN) to a token that can read packages'
         : undefined,
     });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_OPTIONS } from './option-defaults.js';
 import { defaultTag, registryReference } from './reference.js';
 
 describe('the tag a CLI version pulls', () => {
@@ -17,8 +18,8 @@ describe('the tag a CLI version pulls', () => {
   });
 
   it('an explicit tag wins over the version', () => {
-    expect(registryReference({ registry: '127.0.0.1:5000', tag: 'pinned' }, '1.3.0-rc.1')).toBe(
-      '127.0.0.1:5000/stigmer/agent-runner:pinned',
-    );
+    expect(
+      registryReference({ ...DEFAULT_OPTIONS, registry: '127.0.0.1:5000', tag: 'pinned' }, '1.3.0-rc.1'),
+    ).toBe('127.0.0.1:5000/stigmer/agent-runner:pinned');
   });
 });

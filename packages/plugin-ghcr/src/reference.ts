@@ -2,9 +2,7 @@ import type { GhcrOptions } from './options.js';
 
 /** The reference to pull for these options and CLI version. */
 export function registryReference(options: GhcrOptions, cliVersion: string): string {
-  const registry = options.registry ?? 'ghcr.io';
-  const repository = options.repository ?? 'stigmer/agent-runner';
-  return `${registry}/${repository}:${options.tag ?? defaultTag(cliVersion)}`;
+  return `${options.registry}/${options.repository}:${options.tag ?? defaultTag(cliVersion)}`;
 }
 
 /** A release version as the release workflow tags it: `1.2.3` or a prerelease such as `1.3.0-rc.1`. */

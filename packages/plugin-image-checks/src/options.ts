@@ -10,14 +10,14 @@ export const optionsSchema = z.strictObject({
    * run fails), `repull` (pull afresh once, then refuse if it still does not
    * match), or `off`.
    */
-  version: z.enum(['warn', 'refuse', 'repull', 'off']).optional(),
+  version: z.enum(['warn', 'refuse', 'repull', 'off']).default('warn'),
   /**
    * How closely versions must match: `minor` (default: same major and minor,
    * which before 1.0 is semver's own rule), `major` (same major; same minor
    * too before 1.0), or `exact` (same major.minor.patch). Prerelease and
    * build suffixes (`-dev`, `+sha`) are ignored.
    */
-  match: z.enum(['exact', 'minor', 'major']).optional(),
+  match: z.enum(['exact', 'minor', 'major']).default('minor'),
   /**
    * The image digest to pin (`sha256:<64 hex>`): the registry's manifest
    * digest, or the image id. An image that differs is refused, and a pulled

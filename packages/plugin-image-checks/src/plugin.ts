@@ -5,6 +5,7 @@ import {
   type ResolvedImage,
   type StigmerPlugin,
 } from '@stigmer/core';
+import { DEFAULT_OPTIONS } from './option-defaults.js';
 import type { ImageChecksOptions } from './options.js';
 import { VERSION } from './package-version.js';
 import { digestsOf, pinnedDigest } from './pin.js';
@@ -20,6 +21,7 @@ export function imageChecksPlugin(): StigmerPlugin<ImageChecksOptions> {
     name: 'stigmer:image-checks',
     version: VERSION,
     optionsSchema: () => import('./options.js').then((m) => m.optionsSchema),
+    defaultOptions: DEFAULT_OPTIONS,
     apply(hooks, options) {
       // Per run: a re-pull is asked for once; a second mismatch is refused.
       let repulled = false;
@@ -66,7 +68,7 @@ function checkVersion(
   ctx: HookContext<ImageChecksOptions>,
   repulled: boolean,
 ): ImageVerdict | undefined {
-  const policy = options.version ?? 'warn';
+  const policy = options.version;
   if (policy === 'off') return undefined;
   const label = image.labels?.[VERSION_LABEL];
   if (label === undefined) {
@@ -75,7 +77,7 @@ function checkVersion(
     );
     return undefined;
   }
-  const mismatch = versionMismatch(label, ctx.run.cliVersion, options.match ?? 'minor');
+  const mismatch = versionMismatch(label, ctx.run.cliVersion, options.match);
   if (!mismatch) {
     ctx.log.info(`version ${label} suits CLI ${ctx.run.cliVersion}`);
     return undefined;

@@ -7,7 +7,7 @@ export const optionsSchema = z.strictObject({
    * Default `false`: an image of another architecture is treated as missing,
    * because running it would fail or crawl under emulation.
    */
-  allowOtherPlatform: z.boolean().optional(),
+  allowOtherPlatform: z.boolean().default(false),
 });
 
 /** Options of `@stigmer/plugin-local-image`, as the plugin gets them. */

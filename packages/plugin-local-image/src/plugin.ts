@@ -1,4 +1,5 @@
 import { definePlugin, type StigmerPlugin } from '@stigmer/core';
+import { DEFAULT_OPTIONS } from './option-defaults.js';
 import type { LocalImageOptions } from './options.js';
 import { VERSION } from './package-version.js';
 
@@ -13,6 +14,7 @@ export function localImagePlugin(): StigmerPlugin<LocalImageOptions> {
     name: 'stigmer:local-image',
     version: VERSION,
     optionsSchema: () => import('./options.js').then((m) => m.optionsSchema),
+    defaultOptions: DEFAULT_OPTIONS,
     apply(hooks, options) {
       hooks.resolveImage.tap(async (request, ctx) => {
         const { localTag } = request;

@@ -7,6 +7,7 @@ import {
   type StigmerPlugin,
   type UnresolvedReport,
 } from '@stigmer/core';
+import { DEFAULT_OPTIONS } from './option-defaults.js';
 import type { OfflineOptions } from './options.js';
 import { VERSION } from './package-version.js';
 
@@ -22,6 +23,7 @@ export function offlinePlugin(): StigmerPlugin<OfflineOptions> {
     name: 'stigmer:offline',
     version: VERSION,
     optionsSchema: () => import('./options.js').then((m) => m.optionsSchema),
+    defaultOptions: DEFAULT_OPTIONS,
     apply(hooks, options) {
       hooks.resolveImage.tap((request, ctx) => resolveOffline(request, ctx, options));
       hooks.unresolved.tap((report, ctx) =>

@@ -25,22 +25,22 @@ export const optionsSchema = z.strictObject({
   image: z
     .string()
     .regex(namePattern, 'expected a registry and repository such as ghcr.io/stigmer/agent-runner (no tag)')
-    .optional(),
+    .default('ghcr.io/stigmer/agent-runner'),
   /** Tag to pull. Default `v<cli version>` for a release or prerelease build, `latest` for a dev build. */
   tag: z
     .string()
     .regex(/^[\w][\w.-]{0,127}$/, 'expected an image tag such as v0.1.0 or latest')
     .optional(),
   /** Mirrors, tried in order before the canonical registry; the first rule that matches a name gives one mirror. */
-  mirrors: z.array(mirrorRule).optional(),
+  mirrors: z.array(mirrorRule).default([]),
   /** Try the canonical registry itself after the mirrors. Default true. */
-  origin: z.boolean().optional(),
+  origin: z.boolean().default(true),
   /**
    * How long a mirror that answered 429, failed or stalled is left out of
    * later runs (recorded in stigmer's data folder), as `10m`, `1h`...; the
    * plugin gets milliseconds. Default `10m`.
    */
-  coolDown: duration().optional(),
+  coolDown: duration().default(10 * 60_000),
 });
 
 /** A rewrite rule of the `mirrors` option. */

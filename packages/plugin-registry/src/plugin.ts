@@ -10,12 +10,10 @@ import {
 } from '@stigmer/core';
 import { type Candidate, candidates } from './candidates.js';
 import { activeCoolDown, type CoolDown, readCoolDowns, writeCoolDowns } from './cool-down.js';
+import { DEFAULT_OPTIONS } from './option-defaults.js';
 import type { RegistryOptions } from './options.js';
 import { VERSION } from './package-version.js';
 import { defaultTag } from './tag.js';
-
-const DEFAULT_IMAGE = 'ghcr.io/stigmer/agent-runner';
-const DEFAULT_COOL_DOWN = 10 * 60_000;
 
 /** Failures that say the registry is unwell, not that the image is missing: the mirror cools down. */
 const COOL_DOWN_CODES = new Set(['PULL_RATE_LIMITED', 'PULL_TRANSIENT', 'PULL_STALLED', 'PULL_FAILED']);
@@ -45,6 +43,7 @@ export function registryPlugin(): StigmerPlugin<RegistryOptions> {
     name: 'stigmer:registry',
     version: VERSION,
     optionsSchema: () => import('./options.js').then((m) => m.optionsSchema),
+    defaultOptions: DEFAULT_OPTIONS,
     apply(hooks, options) {
       hooks.resolveImage.tap((request, ctx) => resolve(request, ctx, options));
     },
@@ -56,10 +55,10 @@ async function resolve(
   ctx: HookContext<RegistryOptions>,
   options: RegistryOptions,
 ): Promise<ResolvedImage | undefined> {
-  const name = options.image ?? DEFAULT_IMAGE;
+  const name = options.image;
   const canonical = `${name}:${options.tag ?? defaultTag(request.cliVersion)}`;
   const tag = canonical.slice(name.length + 1);
-  const list = candidates(name, tag, options.mirrors ?? [], options.origin ?? true);
+  const list = candidates(name, tag, options.mirrors, options.origin);
   if (list.length === 0) {
     ctx.note(`no registry to try for ${canonical}: origin is off and no mirror rule matches`, {
       reference: canonical,
@@ -98,7 +97,7 @@ async function pullFromFirst(
   plan: PullPlan,
 ): Promise<ResolvedImage | undefined> {
   const { list, canonical, coolDowns } = plan;
-  const coolMs = plan.options.coolDown ?? DEFAULT_COOL_DOWN;
+  const coolMs = plan.options.coolDown;
   const left: string[] = [];
   let lastError: StigmerError | undefined;
   let changed = false;

@@ -1,5 +1,4 @@
 import {
-  ConfigError,
   type Engine,
   isStigmerError,
   type ProgressEvent,
@@ -16,6 +15,7 @@ import {
   type LoadedPlugin,
   loadedCredentialsPlugin,
   Pipeline,
+  pluginOptionsFor,
   resolveImage,
   resolveSettings,
   settingValues,
@@ -133,24 +133,8 @@ async function toLoaded(entry: ChainEntry, index: number): Promise<LoadedPlugin>
   const [plugin, given] = Array.isArray(entry)
     ? (entry as readonly [StigmerPlugin<unknown>, unknown])
     : [entry as StigmerPlugin<unknown>, {}];
-  const options = await validate(plugin, given ?? {}, index);
+  // As the CLI validates a config file's entry: the same defaults, the same messages.
+  const spec = { specifier: plugin.name, options: (given ?? {}) as Record<string, unknown>, index };
+  const options = await pluginOptionsFor(plugin, spec, 'runChain', 'test:runChain');
   return { plugin, options, specifier: plugin.name, loadedFrom: 'test:runChain', index };
-}
-
-/** The CLI's option validation: the plugin's Standard Schema, issues reported at the plugin's position. */
-async function validate(plugin: StigmerPlugin<unknown>, given: unknown, index: number): Promise<unknown> {
-  const loader = plugin.optionsSchema;
-  if (!loader) return given;
-  const schema = typeof loader === 'function' ? await loader() : loader;
-  const result = await schema['~standard'].validate(given);
-  if (!result.issues) return result.value;
-  const lines = result.issues.map((issue) => {
-    const path = (issue.path ?? []).map((p) => (typeof p === 'object' ? String(p.key) : String(p)));
-    return `  - plugins[${index}][1]${path.map((p) => `.${p}`).join('')}: ${issue.message}`;
-  });
-  throw new ConfigError(
-    'PLUGIN_OPTIONS_INVALID',
-    `Invalid options for plugin "${plugin.name}":\n${lines.join('\n')}`,
-    { plugin: plugin.name },
-  );
 }

@@ -35,7 +35,7 @@ export async function configPrint(ctx: CommandContext, options: GlobalOptions) {
   }));
   const engine = new DockerEngine({
     env: process.env,
-    ...(settings.engineHost ? { host: settings.engineHost } : {}),
+    ...(settings.engine.host ? { host: settings.engine.host } : {}),
   });
   const found = await engine.connect().then(
     async (endpoint): Promise<{ endpoint: EngineEndpoint; platform?: string }> => {

@@ -25,7 +25,7 @@ export async function imageExport(ctx: CommandContext, options: GlobalOptions, d
     progress.finish();
   }
   // The archive keeps the canonical local name, which the offline machine runs by.
-  const name = session.settings.localTag;
+  const name = session.settings.image.localTag;
   if (resolved.reference !== name) await session.engine.tag(resolved.id, name);
   const image = await session.engine.inspectImage(name);
   if (!image) {

@@ -16,15 +16,15 @@ export async function imageImport(ctx: CommandContext, options: GlobalOptions, d
   const { DockerEngine } = await import('@stigmer/core/host');
   const engine = new DockerEngine({
     env: process.env,
-    ...(settings.engineHost ? { host: settings.engineHost } : {}),
-    callTimeoutMs: settings.engineTimeout,
+    ...(settings.engine.host ? { host: settings.engine.host } : {}),
+    callTimeoutMs: settings.engine.timeout,
     signal: ctx.signal,
   });
   ctx.endpoint = await engine.connect();
   const { importImages } = await import('@stigmer/core/host');
   const folder = path.resolve(dir);
   const imported = await importImages(engine, folder, {
-    platform: settings.platform ?? (await engine.platform()),
+    platform: settings.image.platform ?? (await engine.platform()),
     signal: ctx.signal,
   });
   if (options.json) {

@@ -56,16 +56,21 @@ export async function version(ctx: CommandContext, options: GlobalOptions) {
 /** The reference the first registry plugin of the effective chain would pull. */
 async function imageToPull(options: GlobalOptions, ctx: CommandContext) {
   const { settings } = await loadSettings(sessionOptions(options, ctx.output));
-  const { defaultTag, registryReference } = await import('@stigmer/plugin-ghcr');
+  const { defaultTag, ghcrPlugin, registryReference } = await import('@stigmer/plugin-ghcr');
   for (const spec of settings.plugins) {
     const name = pluginName(spec);
+    // The plugins' own defaults (from their schemas) under what the config gives.
     if (name === 'ghcr') {
-      return { reference: registryReference(spec.options, VERSION), plugin: spec.specifier };
+      const options = { ...ghcrPlugin().defaultOptions, ...spec.options } as Parameters<
+        typeof registryReference
+      >[0];
+      return { reference: registryReference(options, VERSION), plugin: spec.specifier };
     }
     if (name === 'registry') {
-      const image = (spec.options.image as string | undefined) ?? 'ghcr.io/stigmer/agent-runner';
-      const tag = (spec.options.tag as string | undefined) ?? defaultTag(VERSION);
-      return { reference: `${image}:${tag}`, plugin: spec.specifier };
+      const { registryPlugin } = await import('@stigmer/plugin-registry');
+      const options = { ...registryPlugin().defaultOptions, ...spec.options };
+      const tag = (options.tag as string | undefined) ?? defaultTag(VERSION);
+      return { reference: `${options.image}:${tag}`, plugin: spec.specifier };
     }
   }
   return undefined;
@@ -77,13 +82,11 @@ function pluginName(spec: PluginSpec): string {
 }
 
 async function engineVersion(options: GlobalOptions, ctx: CommandContext): Promise<EngineVersion> {
-  const { settings } = await loadSettings(sessionOptions(options, ctx.output)).catch(() => ({
-    settings: { engineHost: undefined },
-  }));
-  const engine = new DockerEngine({
-    env: process.env,
-    ...(settings.engineHost ? { host: settings.engineHost } : {}),
-  });
+  const host = await loadSettings(sessionOptions(options, ctx.output)).then(
+    ({ settings }) => settings.engine.host,
+    () => undefined,
+  );
+  const engine = new DockerEngine({ env: process.env, ...(host ? { host } : {}) });
   const endpoint = await engine.connect();
   ctx.endpoint = endpoint;
   return { ...endpoint, ...(await engine.version()) };

@@ -55,14 +55,14 @@ describe('duration settings are held to a range, named with the key', () => {
       env: { STIGMER_PULL_STALL_TIMEOUT: '0', STIGMER_SETTLE_TIME: '0' },
       defaultPlugins: [],
     });
-    expect(settings.pull.stallTimeoutMs).toBe(0);
-    expect(settings.settleTime).toBe(0);
+    expect(settings.pull.stallTimeout).toBe(0);
+    expect(settings.server.settleTime).toBe(0);
   });
 
   it('has defaults for the engine timeout and the settle time', () => {
     const { settings, sources } = resolveSettings({ env: {}, defaultPlugins: [] });
-    expect(settings.engineTimeout).toBe(30_000);
-    expect(settings.settleTime).toBe(3000);
+    expect(settings.engine.timeout).toBe(30_000);
+    expect(settings.server.settleTime).toBe(3000);
     expect(sources['server.settleTime']).toMatchObject({ unit: 'ms', source: { kind: 'default' } });
   });
 

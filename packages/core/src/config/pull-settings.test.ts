@@ -8,8 +8,8 @@ describe('pull.* settings', () => {
   it('defaults: 3 retries, 1s base delay, 60s stall timeout', () => {
     expect(resolveSettings({ env: {}, defaultPlugins: defaults }).settings.pull).toEqual({
       retries: 3,
-      retryDelayMs: 1000,
-      stallTimeoutMs: 60_000,
+      retryDelay: 1000,
+      stallTimeout: 60_000,
     });
   });
 
@@ -23,7 +23,7 @@ describe('pull.* settings', () => {
       file,
       defaultPlugins: defaults,
     });
-    expect(settings.pull).toEqual({ retries: 5, retryDelayMs: 2000, stallTimeoutMs: 0 });
+    expect(settings.pull).toEqual({ retries: 5, retryDelay: 2000, stallTimeout: 0 });
     expect(sources['pull.stallTimeout']?.source).toEqual({ kind: 'env', name: 'STIGMER_PULL_STALL_TIMEOUT' });
     expect(sources['pull.retries']?.source).toEqual({ kind: 'file', name: '/p/.stigmerrc' });
   });

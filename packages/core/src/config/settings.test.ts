@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { requestOf } from '../session.js';
 import { resolveSettings } from './settings.js';
 
 const file = {
@@ -15,17 +16,17 @@ describe('settings precedence: flag, then environment, then file, then default',
       file,
       defaultPlugins: defaults,
     });
-    expect(settings.platform).toBe('linux/amd64');
+    expect(settings.image.platform).toBe('linux/amd64');
     expect(sources['image.platform']?.source).toEqual({ kind: 'flag', name: '--platform' });
-    expect(settings.localTag).toBe('env:1');
+    expect(settings.image.localTag).toBe('env:1');
     expect(sources['image.localTag']?.source).toEqual({ kind: 'env', name: 'STIGMER_LOCAL_TAG' });
   });
 
   it('takes the file over the default, and the default when nothing is set', () => {
     const { settings, sources } = resolveSettings({ env: {}, file, defaultPlugins: defaults });
-    expect(settings.localTag).toBe('file:1');
+    expect(settings.image.localTag).toBe('file:1');
     expect(sources['image.localTag']?.source).toEqual({ kind: 'file', name: '/p/.stigmerrc' });
-    expect(settings.engineHost).toBeUndefined();
+    expect(settings.engine.host).toBeUndefined();
     expect(sources['engine.host']?.source.kind).toBe('default');
     expect(settings.plugins).toEqual([{ specifier: 'ghcr', options: {}, index: 0 }]);
   });
@@ -33,7 +34,7 @@ describe('settings precedence: flag, then environment, then file, then default',
   it('uses the embedded default chain when no file names plugins', () => {
     const { settings, sources } = resolveSettings({ env: {}, defaultPlugins: defaults });
     expect(settings.plugins.map((p) => p.specifier)).toEqual(defaults);
-    expect(settings.localTag).toBe('stigmer-agent-runner:local');
+    expect(settings.image.localTag).toBe('stigmer-agent-runner:local');
     expect(sources.plugins?.source).toEqual({ kind: 'default', name: 'built-in default' });
   });
 
@@ -80,7 +81,11 @@ describe('settings precedence: flag, then environment, then file, then default',
 describe('pull policy and offline settings', () => {
   it('defaults to the missing policy, online', () => {
     const { settings } = resolveSettings({ env: {}, defaultPlugins: [] });
-    expect(settings).toMatchObject({ pullPolicy: 'missing', pullInterval: undefined, offline: false });
+    expect(requestOf(settings, '0.1.0')).toMatchObject({
+      pullPolicy: 'missing',
+      pullInterval: undefined,
+      offline: false,
+    });
   });
 
   it('reads an interval as the newer policy checked at most that often', () => {
@@ -89,7 +94,11 @@ describe('pull policy and offline settings', () => {
       file: { path: '/f', config: { image: { pullPolicy: '24h' } } },
       defaultPlugins: [],
     });
-    expect(settings).toMatchObject({ pullPolicy: 'newer', pullInterval: 86_400_000, offline: true });
+    expect(requestOf(settings, '0.1.0')).toMatchObject({
+      pullPolicy: 'newer',
+      pullInterval: 86_400_000,
+      offline: true,
+    });
     expect(sources['image.pullPolicy']).toEqual({ value: '24h', source: { kind: 'file', name: '/f' } });
   });
 
@@ -103,7 +112,7 @@ describe('pull policy and offline settings', () => {
       file: { path: '/f', config: { image: { pullPolicy: 'never' }, offline: true } },
       defaultPlugins: [],
     });
-    expect(settings).toMatchObject({ pullPolicy: 'always', offline: false });
+    expect(requestOf(settings, '0.1.0')).toMatchObject({ pullPolicy: 'always', offline: false });
   });
 
   it('refuses an unknown policy, naming the flag', () => {
@@ -122,10 +131,10 @@ describe('pull policy and offline settings', () => {
 describe('server settings', () => {
   it('defaults the container name and timeouts, and reads STIGMER_DATA_DIR and file values', () => {
     const { settings } = resolveSettings({ env: {}, defaultPlugins: [] });
-    expect(settings.containerName).toBe('stigmer-agent-runner');
-    expect(settings.dataDir).toBeUndefined();
-    expect(settings.readyTimeout).toBe(120_000);
-    expect(settings.stopTimeout).toBe(10_000);
+    expect(settings.server.containerName).toBe('stigmer-agent-runner');
+    expect(settings.server.dataDir).toBeUndefined();
+    expect(settings.server.readyTimeout).toBe(120_000);
+    expect(settings.server.stopTimeout).toBe(10_000);
     const { settings: set, sources } = resolveSettings({
       env: { STIGMER_DATA_DIR: '/tmp/stigmer-data' },
       file: {
@@ -134,11 +143,11 @@ describe('server settings', () => {
       },
       defaultPlugins: [],
     });
-    expect(set.dataDir).toBe('/tmp/stigmer-data');
+    expect(set.server.dataDir).toBe('/tmp/stigmer-data');
     expect(sources['server.dataDir']?.source).toEqual({ kind: 'env', name: 'STIGMER_DATA_DIR' });
-    expect(set.containerName).toBe('runner-2');
-    expect(set.readyTimeout).toBe(5_000);
-    expect(set.stopTimeout).toBe(1);
+    expect(set.server.containerName).toBe('runner-2');
+    expect(set.server.readyTimeout).toBe(5_000);
+    expect(set.server.stopTimeout).toBe(1);
   });
 });
 

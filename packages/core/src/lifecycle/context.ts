@@ -36,7 +36,7 @@ export function serverPlace(session: Session): ServerPlace {
   return {
     engine: session.engine,
     store: new StateStore(dataDir),
-    containerName: session.settings.containerName,
+    containerName: session.settings.server.containerName,
     dataDir,
   };
 }

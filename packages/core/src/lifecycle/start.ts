@@ -186,7 +186,9 @@ async function clearTheWay(
     return (await stopUnderLock(session, place.dataDir, options, [existing])).containers;
   }
   options.onEvent?.({ type: 'removing', container: existing, reason: `it is ${existing.state}` });
-  return [await removeGracefully(session.engine, existing, session.settings.stopTimeout, options.signal)];
+  return [
+    await removeGracefully(session.engine, existing, session.settings.server.stopTimeout, options.signal),
+  ];
 }
 
 /**
@@ -211,8 +213,8 @@ async function createAndWait(
     await startOrExplain(session, id, spec.name);
     const info = await waitReady(engine, id, {
       name: spec.name,
-      timeoutMs: settings.readyTimeout,
-      settleMs: settings.settleTime,
+      timeoutMs: settings.server.readyTimeout,
+      settleMs: settings.server.settleTime,
       signal,
       onHealthWait: () => {
         waitedForHealth = true;
@@ -238,7 +240,7 @@ async function keptAsEvidence(session: Session, id: string, name: string, error:
   const output = await lastOutput(engine, id, (text) => pipeline.redact(text));
   let kept = true;
   try {
-    await engine.stopContainer(id, Math.round(settings.stopTimeout / 1000));
+    await engine.stopContainer(id, Math.round(settings.server.stopTimeout / 1000));
   } catch {
     kept = false;
     await engine.removeContainer(id, { force: true }).catch(() => {});

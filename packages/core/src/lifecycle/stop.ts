@@ -97,17 +97,17 @@ export async function stopUnderLock(
   const store = serverPlace(session).store;
   const first = containers[0];
   const request: StopRequest = {
-    containerName: first?.name ?? settings.containerName,
+    containerName: first?.name ?? settings.server.containerName,
     containerId: first?.id,
     dataDir,
-    timeoutSeconds: Math.max(0, Math.round(settings.stopTimeout / 1000)),
+    timeoutSeconds: Math.max(0, Math.round(settings.server.stopTimeout / 1000)),
   };
   await pipeline.call('beforeStop', request);
   const stopped: StoppedContainer[] = [];
   for (const info of containers) {
     if (options.signal?.aborted) throw interruption(options.signal);
-    options.onEvent?.({ type: 'stopping', container: info, timeoutMs: settings.stopTimeout });
-    const done = await removeGracefully(engine, info, settings.stopTimeout, options.signal);
+    options.onEvent?.({ type: 'stopping', container: info, timeoutMs: settings.server.stopTimeout });
+    const done = await removeGracefully(engine, info, settings.server.stopTimeout, options.signal);
     options.onEvent?.({ type: 'stopped', container: info, killed: done.killed });
     stopped.push(done);
   }

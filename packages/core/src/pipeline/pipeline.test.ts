@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TIMEOUTS } from '../config/settings.js';
+import { DEFAULT_TIMEOUTS } from '../config/declarations.js';
 import type { Engine } from '../engine/types.js';
 import { InterruptedError, PluginError, PullError } from '../errors.js';
 import type { ResolveRequest } from '../image/types.js';

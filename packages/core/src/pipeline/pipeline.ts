@@ -1,3 +1,4 @@
+import { SETTINGS } from '../config/declarations.js';
 import type { Credential } from '../credentials/types.js';
 import { formatDuration } from '../duration.js';
 import type { Engine } from '../engine/types.js';
@@ -370,7 +371,7 @@ export class Pipeline {
   #timeoutError(plugin: string, hook: HookName, limit: number): PluginError {
     return new PluginError(
       'PLUGIN_TIMEOUT',
-      `Plugin "${plugin}" did not finish hook "${hook}" within ${formatDuration(limit)}. If it needs longer, raise "timeouts.${hook}" in your stigmer config (or set STIGMER_TIMEOUT_${envSuffix(hook)}).`,
+      `Plugin "${plugin}" did not finish hook "${hook}" within ${formatDuration(limit)}. If it needs longer, raise "timeouts.${hook}" in your stigmer config (or set ${SETTINGS.timeouts[hook].env}).`,
       { plugin, hook, details: { timeoutMs: limit } },
     );
   }
@@ -390,9 +391,4 @@ function rejectedSource(payload: unknown, result: unknown): boolean {
   const exclude = (payload as { exclude?: readonly string[] }).exclude;
   const source = (result as Credential | undefined)?.source;
   return source !== undefined && exclude?.includes(source) === true;
-}
-
-/** `resolveImage` → `RESOLVE_IMAGE`, the suffix of a hook's timeout environment variable. */
-export function envSuffix(hook: string): string {
-  return hook.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
 }

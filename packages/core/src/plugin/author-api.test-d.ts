@@ -119,7 +119,8 @@ ctx.run.trace.push({});
 
 // Host-only parts are not in the author's entry.
 // @ts-expect-error sessions are @stigmer/core/host's
+export type NoSession = typeof import('@stigmer/core').openSession;
 // @ts-expect-error and so is the pipeline
-import type { openSession, Pipeline } from '@stigmer/core';
+export type NoPipeline = import('@stigmer/core').Pipeline;
 // @ts-expect-error internals are exported from neither entry
-import type { backoffDelay } from '@stigmer/core/host';
+export type NoBackoff = typeof import('@stigmer/core/host').backoffDelay;

@@ -180,6 +180,19 @@ describe('loading plugins named in a .stigmerrc', () => {
     });
   });
 
+  it('gives a plugin its defaultOptions when the config gives none, without loading its schema', async () => {
+    const dir = await folderWith({
+      '.stigmerrc': 'plugins: [./defaults.mjs]\n',
+      'defaults.mjs': `export default {
+        name: 'defaults', version: '1.0.0', apiVersion: '1.1', apply() {},
+        defaultOptions: { registry: 'ghcr.io' },
+        optionsSchema: async () => { throw new Error('the schema must not load'); },
+      };`,
+    });
+    const [loaded] = await loadFrom(dir);
+    expect(loaded?.options).toEqual({ registry: 'ghcr.io' });
+  });
+
   it('names the plugin when its options schema loader throws', async () => {
     const dir = await folderWith({
       '.stigmerrc': 'plugins: [[./schema-throws.mjs, {a: 1}]]\n',

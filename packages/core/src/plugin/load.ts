@@ -68,8 +68,8 @@ export async function loadEachPlugin(
       const { module, loadedFrom, installed } = imported.value;
       const plugin = toPlugin(module, spec, loadedFrom);
       const pluginOptions = options.validateOptions
-        ? await validateOptions(plugin, spec, options.origin, loadedFrom)
-        : spec.options;
+        ? await pluginOptionsFor(plugin, spec, options.origin, loadedFrom)
+        : (plugin.defaultOptions ?? spec.options);
       loaded.push({
         plugin,
         options: pluginOptions,
@@ -264,12 +264,20 @@ function optionIssues(
   return [{ path, message: issue.message.replace(/^Invalid input: /, '') }];
 }
 
-async function validateOptions(
+/**
+ * The options a plugin gets for a config entry: its `defaultOptions` when
+ * the entry gives none (the validator is not even loaded), else what its
+ * schema makes of them. Issues are reported at the entry's position,
+ * `plugins[<index>][1].<option>`, in the format of every settings error.
+ */
+export async function pluginOptionsFor(
   plugin: StigmerPlugin<unknown>,
   spec: PluginSpec,
   origin: string,
   loadedFrom: string,
 ): Promise<unknown> {
+  const given = Object.keys(spec.options).length > 0;
+  if (!given && plugin.defaultOptions !== undefined) return plugin.defaultOptions;
   const schemaOrLoader = plugin.optionsSchema as OptionsSchema<unknown> | undefined;
   if (!schemaOrLoader) return spec.options;
   let result: Awaited<ReturnType<StandardSchemaV1<unknown, unknown>['~standard']['validate']>>;

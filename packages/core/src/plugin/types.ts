@@ -74,6 +74,13 @@ export interface StigmerPlugin<Options = Record<string, unknown>> {
    */
   readonly optionsSchema?: OptionsSchema<Options>;
   /**
+   * The options when the config gives none: what `optionsSchema` makes of
+   * `{}`. With it, a chain whose config gives this plugin no options never
+   * loads the validator (start-up stays quick). First-party plugins generate
+   * it from their schema (`scripts/generated.mjs`). Since API 1.1.
+   */
+  readonly defaultOptions?: Options;
+  /**
    * Taps hooks. Called once per run, in config order, with the validated
    * options (`{}` when the config gives none and the chain is the embedded default).
    */
