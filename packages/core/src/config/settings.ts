@@ -122,7 +122,10 @@ function valueAt(tree: object, path: readonly string[]): unknown {
 
 function setAt(tree: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let node = tree;
-  for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+  for (const key of path.slice(0, -1)) {
+    node[key] ??= {};
+    node = node[key] as Record<string, unknown>;
+  }
   node[path.at(-1) as string] = value;
 }
 
