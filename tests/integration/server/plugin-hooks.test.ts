@@ -30,17 +30,15 @@ export default function examplePlugin() {
     version: '1.0.0',
     apiVersion: '1.0',
     apply(hooks, options) {
-      let dataDir;
       const journal = (line) => appendFile(options.journal, line + '\\n');
-      hooks.beforeStart.tap(async (request) => {
-        dataDir = request.dataDir;
-        await mkdir(path.join(dataDir, 'cache'), { recursive: true });
+      hooks.beforeStart.tap(async (request, ctx) => {
+        await mkdir(path.join(ctx.run.dataDir, 'cache'), { recursive: true });
         await journal('beforeStart ' + request.containerName + ' existing=' + (request.existing ? request.existing.state : 'none'));
       });
-      hooks.containerSpec.tap((spec) => ({
+      hooks.containerSpec.tap((spec, ctx) => ({
         ...spec,
         env: { ...spec.env, EXAMPLE_FLAG: options.flag },
-        mounts: [...spec.mounts, { source: path.join(dataDir, 'cache'), target: '/cache', readOnly: true }],
+        mounts: [...spec.mounts, { source: path.join(ctx.run.dataDir, 'cache'), target: '/cache', readOnly: true }],
       }));
       hooks.afterStart.tap((started) => journal('afterStart ' + started.id + ' alreadyRunning=' + started.alreadyRunning));
       hooks.beforeStop.tap((request) => journal('beforeStop ' + request.containerId));
