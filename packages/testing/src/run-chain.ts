@@ -135,6 +135,6 @@ async function toLoaded(entry: ChainEntry, index: number): Promise<LoadedPlugin>
     : [entry as StigmerPlugin<unknown>, {}];
   // As the CLI validates a config file's entry: the same defaults, the same messages.
   const spec = { specifier: plugin.name, options: (given ?? {}) as Record<string, unknown>, index };
-  const options = await pluginOptionsFor(plugin, spec, 'runChain', 'test:runChain');
+  const options = await pluginOptionsFor(plugin, spec, 'the chain given to runChain', 'test:runChain');
   return { plugin, options, specifier: plugin.name, loadedFrom: 'test:runChain', index };
 }

@@ -54,7 +54,8 @@ describe('runChain from @stigmer/testing runs the example plugin against the rea
     await expect(runChain({ plugins: [[await examplePlugin(), { imagee: 'x' }]] })).rejects.toMatchObject({
       code: 'PLUGIN_OPTIONS_INVALID',
       message:
-        'Invalid options for plugin "example":\n  - plugins[0][1].imagee: unknown option\n  - plugins[0][1].image: expected an image reference such as acme/agent-runner:1.0',
+        // The CLI's own message for a config file's plugin options, key paths included.
+        'Invalid stigmer config in the chain given to runChain (options of plugin "example") (2 problems):\n  - plugins[0][1].imagee: unknown option\n  - plugins[0][1].image: expected an image reference such as acme/agent-runner:1.0',
     });
   });
 });
