@@ -236,7 +236,7 @@ const failoverCases: FaultCase[] = [
 /** A resolver, first in the chain, that answers with `image`. */
 function liarCase(name: string, image: (w: World) => Promise<object> | object, says: string): FaultCase {
   const plugin = (json: string) =>
-    `export default { name: 'liar', version: '1.0.0', apply(hooks) { hooks.resolveImage.tap(() => (${json})); } };\n`;
+    `export default { name: 'liar', version: '1.0.0', apiVersion: '1.0', apply(hooks) { hooks.resolveImage.tap(() => (${json})); } };\n`;
   let before: string[] = [];
   return {
     name,
