@@ -83,6 +83,11 @@ describe('config validation: each bad config and the message it prints', () => {
   const cases: [string, string, string][] = [
     ['a misspelt top-level key', 'plugin: [ghcr]', '  - plugin: unknown key (not a stigmer setting)'],
     [
+      'a per-run setting in a file',
+      'build: true',
+      '  - build: not a config file key: build is set for one run, with --build or STIGMER_BUILD',
+    ],
+    [
       'a misspelt nested key',
       'image:\n  localtag: x:y',
       '  - image.localtag: unknown key (not a stigmer setting)',

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
+import { DECLARED_SETTINGS } from './declarations.js';
 import { type ConfigIssue, issuesError } from './issues.js';
 import { configLoaders, unreadable } from './loaders.js';
 import type { ConfigFile } from './schema-types.js';
@@ -162,10 +163,18 @@ function toConfigIssues(issue: { code: string; message: string; path: PropertyKe
   if (issue.code === 'unrecognized_keys' && issue.keys) {
     return issue.keys.map((key) => ({
       path: [...issue.path, key],
-      message: 'unknown key (not a stigmer setting)',
+      message: unknownKeyMessage([...issue.path, key].join('.')),
     }));
   }
   return [{ path: issue.path, message: issue.message.replace(/^Invalid input: /, '') }];
+}
+
+/** Why a key is not accepted: not a setting at all, or one that is set per run only (`build`). */
+function unknownKeyMessage(key: string): string {
+  const perRun = DECLARED_SETTINGS.find((setting) => setting.key === key && !setting.inFile);
+  if (!perRun) return 'unknown key (not a stigmer setting)';
+  const how = [perRun.flag, perRun.env].filter(Boolean).join(' or ');
+  return `not a config file key: ${key} is set for one run, with ${how}`;
 }
 
 async function readWith<T>(read: () => Promise<T>, where: string): Promise<T> {
