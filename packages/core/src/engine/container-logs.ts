@@ -75,7 +75,23 @@ export async function streamLogs(
     if (!out.writableEnded && !out.destroyed && !signal?.aborted) out.end();
   });
   out.on('close', stop);
-  if (options.tty) raw.pipe(out, { end: false });
-  else docker.modem.demuxStream(raw, out, out);
+  // The demultiplexer writes every frame of a chunk in one go, and a reader
+  // that aborts on the first one ends `out` in the middle: later frames are
+  // dropped, not written after the end (an uncaught error, and a stream that
+  // never emits 'end'). A full `out` pauses the engine's stream until it drains.
+  const sink = {
+    write(chunk: Buffer): boolean {
+      if (out.writableEnded || out.destroyed) return false;
+      const more = out.write(chunk);
+      if (!more) raw.pause();
+      return more;
+    },
+  };
+  out.on('drain', () => raw.resume());
+  if (options.tty) raw.on('data', (chunk: Buffer) => sink.write(chunk));
+  else {
+    const writer = sink as unknown as NodeJS.WritableStream;
+    docker.modem.demuxStream(raw, writer, writer);
+  }
   return out;
 }
