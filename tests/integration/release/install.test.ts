@@ -82,7 +82,7 @@ describe('the packed packages, installed with npm into an empty project', () => 
         tarball('@stigmer/plugin-registry'),
         tarball('stigmer-plugin-example'),
         // What a plugin author writing TypeScript has beside them (the type test below).
-        '@types/node@20',
+        '@types/node@22',
       ],
       project,
       config,
