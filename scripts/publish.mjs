@@ -6,9 +6,11 @@
 // version that the registry already has is skipped, so rerunning after a
 // failure publishes what is missing. It stops at the first failure.
 //
-// changesets' own `changeset publish` would do the skipping, but publishes
-// up to ten packages at once in no particular order (changesets 2.x, the line
-// that runs on Node 20); it versions, this publishes.
+// changesets 3's `changeset publish` also skips and goes in dependency order,
+// but publishes each level's packages at once (every plugin together once
+// core is out, so a failure can leave some of them published), tags each
+// package in git and checks no `repository` field before the first publish.
+// changesets versions (scripts/version.mjs); this publishes.
 //
 //   node scripts/publish.mjs [--tag TAG] [--provenance] [--dry-run]
 //

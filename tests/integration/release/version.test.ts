@@ -19,6 +19,8 @@ async function repositoryCopy(bump: 'patch' | 'minor', summary: string): Promise
   const root = await mkdtemp(path.join(tmpdir(), 'stigmer-it-version-'));
   copies.push(root);
   await cp(path.join(REPO, 'package.json'), path.join(root, 'package.json'));
+  // changesets 3 finds the workspace through the package manager, which it tells by the lockfile.
+  await cp(path.join(REPO, 'package-lock.json'), path.join(root, 'package-lock.json'));
   await mkdir(path.join(root, '.changeset'));
   await cp(path.join(REPO, '.changeset/config.json'), path.join(root, '.changeset/config.json'));
   await writeFile(
