@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { spawnCollect } from '../harness/process.js';
 import { REPO } from '../release/run.js';
 import { failure } from './json-schemas.js';
-import { projectDir, STIGMER_BIN } from './run.js';
+import { projectDir, STIGMER_BIN, stigmer } from './run.js';
 
 // bin/stigmer.js is the one file every Node.js reads before stigmer says it is
 // too old; these tests keep it readable by old Node.js and its floor honest.
@@ -90,5 +90,11 @@ describe('the Node.js version guard in bin/stigmer.js', () => {
       const result = await onNode(node, ['--version']);
       expect(result, node).toMatchObject({ exitCode: 0, stdout: `${version}-dev\n`, stderr: '' });
     }
+  });
+
+  it('lets the CLI the tests spawn run on the Node.js that runs the tests (22 or 24 in CI)', async () => {
+    const result = await stigmer(['--json', 'version'], { cwd: await projectDir() });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).node.version).toBe(process.version);
   });
 });

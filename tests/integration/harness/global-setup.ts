@@ -58,7 +58,8 @@ export default async function setup({ provide }: TestProject): Promise<() => Pro
       testImage: { ...TEST_IMAGE, id: imageId },
     };
     provide('harness', info);
-    console.log(`[harness] ready in ${timer.summary()}`);
+    // Which Node.js runs the tests, and so every CLI they spawn (process.execPath).
+    console.log(`[harness] Node.js ${process.version}: ready in ${timer.summary()}`);
   } catch (error) {
     // vitest calls no teardown when setup throws: undo here what was started.
     await cleanup.run().catch((cleanupError: unknown) => console.error(cleanupError));
