@@ -9,7 +9,8 @@
 //
 // `--single [--outfile PATH]` builds one CommonJS file instead (default
 // dist/sea/stigmer.cjs) with nothing left to node_modules: what the standalone
-// binary (scripts/sea.mjs) embeds. See single-file.mjs.
+// binary (scripts/sea.mjs) embeds. See single-file.mjs. With `--snapshot` that
+// file is the main script of a start-up snapshot (snapshot.mjs).
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,7 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 const version = process.env.STIGMER_VERSION?.replace(/^v/, '') || `${pkg.version}-dev`;
 const cliArgs = process.argv.slice(2);
 const single = cliArgs.includes('--single');
+const snapshot = cliArgs.includes('--snapshot');
 const outfileAt = cliArgs.indexOf('--outfile');
 const outfile = outfileAt >= 0 ? resolve(cliArgs[outfileAt + 1]) : resolve(root, 'dist/sea/stigmer.cjs');
 
@@ -123,12 +125,12 @@ const npmStandIn = (target) =>
   separateModules[target]
     ? lazyStandIn(`./lazy/${separateModules[target]}.cjs`)
     : unavailableStandIn(target, 'npm');
-/** What both npm builds share: Node 20.19, minified, with linked source maps and licence comments. */
+/** What both npm builds share: Node 22.12, minified, with linked source maps and licence comments. */
 const npmBuild = {
   absWorkingDir: root,
   bundle: true,
   platform: 'node',
-  target: 'node20.19',
+  target: 'node22.12',
   // readable-stream is a userland copy of Node's streams; docker-modem only needs the real thing.
   alias: { 'readable-stream': 'node:stream' },
   // Smaller source parses faster; the linked source maps keep stack traces readable with --enable-source-maps.
@@ -175,17 +177,20 @@ if (process.env.STIGMER_BUNDLE_METAFILE) {
 async function buildSingle() {
   const { cjsEntryPlugin, importHelper, missingModulesPlugin, rewriteDynamicImports, unavailableStandIn } =
     await import('./single-file.mjs');
+  const { lazyDebugPlugin, lazyHttpPlugin, loadOnFirstCallPlugin, snapshotBanner, warmTargets } =
+    await import('./snapshot.mjs');
   const { mkdirSync } = await import('node:fs');
   const { dirname } = await import('node:path');
   const entry = resolve(root, 'src/bin.ts');
-  const result = await build({
+  const options = {
+    absWorkingDir: root,
     entryPoints: [entry],
     bundle: true,
     write: false,
     outfile,
     format: 'cjs',
     platform: 'node',
-    target: 'node20.19',
+    target: 'node22.12',
     conditions: ['@stigmer/source'],
     alias: { 'readable-stream': 'node:stream' },
     define: { __STIGMER_VERSION__: JSON.stringify(version) },
@@ -202,7 +207,23 @@ async function buildSingle() {
     // src/version.ts reads import.meta only when no version is defined, and one always is here;
     // the check below makes sure no other import.meta survives into the file.
     logOverride: { 'empty-import-meta': 'silent' },
-  });
+  };
+  let result = await build({ ...options, metafile: snapshot });
+  if (snapshot) {
+    // Built again, now loading up front every module the first build imports on demand.
+    const warm = warmTargets(result.metafile, root);
+    result = await build({
+      ...options,
+      banner: { js: `${snapshotBanner}${importHelper}` },
+      plugins: [
+        cjsEntryPlugin(entry, { snapshot: { warm } }),
+        lazyHttpPlugin(),
+        lazyDebugPlugin(),
+        loadOnFirstCallPlugin(),
+        ...options.plugins.slice(1),
+      ],
+    });
+  }
   const { code, replaced } = await rewriteDynamicImports(result.outputFiles[0].text);
   if (/\bimport_meta\d* = \{\}/.test(code)) {
     throw new Error('--single: a bundled module reads import.meta, which is empty in CommonJS');
@@ -210,6 +231,6 @@ async function buildSingle() {
   mkdirSync(dirname(outfile), { recursive: true });
   writeFileSync(outfile, code);
   console.log(
-    `bundled @stigmer/cli ${version} into ${outfile} (one CommonJS file, ${replaced} dynamic import(s) routed through the SEA loader)`,
+    `bundled @stigmer/cli ${version} into ${outfile} (one CommonJS file${snapshot ? ' for a start-up snapshot' : ''}, ${replaced} dynamic import(s) routed through the SEA loader)`,
   );
 }

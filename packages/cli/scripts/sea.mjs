@@ -1,22 +1,27 @@
 // Builds the standalone `stigmer` executable with Node's single-executable-
 // application (SEA) support, so that a user without Node can run the CLI:
-//   1. bundle.mjs --single: the whole CLI as one CommonJS file (Node 20's SEA
-//      runs exactly one CommonJS script);
-//   2. node --experimental-sea-config: that file (and its V8 code cache) as a
-//      preparation blob, made by the same node binary that will carry it;
+//   1. bundle.mjs --single --snapshot: the whole CLI as one CommonJS file (a
+//      SEA runs one script), written as the main script of a start-up snapshot;
+//   2. node --experimental-sea-config: that file run once, every module loaded,
+//      and the heap it leaves saved in the preparation blob (useSnapshot), by
+//      the same node binary that will carry it; the binary then starts from
+//      that heap instead of loading the CLI (snapshot.mjs says what stays out);
 //   3. a copy of that node binary with the blob injected by postject (macOS:
 //      signature removed first and an ad-hoc one added after);
 //   4. the result runs `--version`, which must print the embedded version.
 //
-// Usage: node scripts/sea.mjs [--out PATH] [--node PATH]
-//   --out   the executable to write (default dist/sea/stigmer)
-//   --node  the node binary to copy (default: the one running this script)
+// Usage: node scripts/sea.mjs [--out PATH] [--node PATH] [--no-snapshot]
+//   --out          the executable to write (default dist/sea/stigmer)
+//   --node         the node binary to copy (default: the project's own Node.js
+//                  24 LTS, node_modules/node, whatever Node.js runs this script)
+//   --no-snapshot  the script and its V8 code cache instead of a snapshot
 // The version is package.json's `-dev`, or STIGMER_VERSION (a release's tag).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeBinary as projectNode } from '../../../scripts/node-lines.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -25,7 +30,8 @@ const option = (name, fallback) => {
   return at >= 0 && args[at + 1] ? path.resolve(args[at + 1]) : fallback;
 };
 const out = option('--out', path.join(root, 'dist/sea/stigmer'));
-const nodeBinary = option('--node', process.execPath);
+const nodeBinary = option('--node', undefined) ?? projectNode('24');
+const snapshot = !args.includes('--no-snapshot');
 const work = path.join(root, 'dist/sea');
 const script = path.join(work, 'stigmer.cjs');
 const blob = path.join(work, 'stigmer.blob');
@@ -42,10 +48,42 @@ const step = (what, run) => {
   return result;
 };
 const run = (cmd, cmdArgs) => execFileSync(cmd, cmdArgs, { stdio: ['ignore', 'pipe', 'inherit'] }).toString();
+const nodeVersion = () => run(nodeBinary, ['--version']).trim();
+
+/**
+ * node --experimental-sea-config. Node warns, for each of node:child_process,
+ * node:tty and node:module, that it has not verified the module in snapshots;
+ * the standalone tests run the binary through every path that uses them, so
+ * those warnings become one line. Anything else it prints is shown as it is.
+ */
+function prepare() {
+  const result = spawnSync(nodeBinary, ['--experimental-sea-config', configFile], { encoding: 'utf8' });
+  const unverified = [];
+  const rest = result.stderr.replace(
+    /^\(node:\d+\) Warning: It's not yet fully verified whether built-in module "([^"]+)" works in user snapshot builder scripts\.\n(?:(?:It may|To request|\(Use `).*\n)*/gm,
+    (_, name) => {
+      unverified.push(name);
+      return '';
+    },
+  );
+  if (unverified.length) console.log(`sea: Node.js has not verified ${unverified.join(', ')} in snapshots`);
+  process.stderr.write(rest);
+  if (result.status !== 0) {
+    throw new Error(
+      `sea: node --experimental-sea-config failed (${result.signal ?? `exit ${result.status}`})`,
+    );
+  }
+}
 
 mkdirSync(work, { recursive: true });
 const bundled = step('one CommonJS file', () =>
-  run(process.execPath, [path.join(root, 'scripts/bundle.mjs'), '--single', '--outfile', script]),
+  run(process.execPath, [
+    path.join(root, 'scripts/bundle.mjs'),
+    '--single',
+    ...(snapshot ? ['--snapshot'] : []),
+    '--outfile',
+    script,
+  ]),
 );
 const version = /@stigmer\/cli (\S+) into/.exec(bundled)?.[1];
 if (!version) throw new Error(`sea: bundle.mjs did not say which version it embedded:\n${bundled}`);
@@ -58,14 +96,17 @@ writeFileSync(
       output: blob,
       // The warning is for the SEA feature itself; stigmer's users can do nothing about it.
       disableExperimentalSEAWarning: true,
-      // V8's compiled code in the blob: start-up skips compiling the 1.6 MB script.
-      useCodeCache: true,
+      // The heap after loading every module (the snapshot), or at least V8's
+      // compiled code, so start-up skips compiling the 2 MB script.
+      ...(snapshot ? { useSnapshot: true } : { useCodeCache: true }),
     },
     null,
     2,
   ),
 );
-step('preparation blob', () => run(nodeBinary, ['--experimental-sea-config', configFile]));
+step(`preparation blob${snapshot ? ' with a start-up snapshot' : ''} by Node.js ${nodeVersion()}`, () =>
+  prepare(),
+);
 
 rmSync(out, { force: true });
 mkdirSync(path.dirname(out), { recursive: true });

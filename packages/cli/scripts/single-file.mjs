@@ -6,6 +6,7 @@
 // turns one of those facts into working code or a clear message.
 import { readFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
+import { snapshotEntry } from './snapshot.mjs';
 
 /**
  * Modules dockerode and cosmiconfig load that the bundles do not inline:
@@ -113,8 +114,10 @@ export function missingModulesPlugin() {
  * same order of evaluation, and a rejection still ends the process with the
  * error printed. Parsed with TypeScript, so any statement form is handled; an
  * entry that exports something is refused, since the move would hide it.
+ * With `snapshot: { warm }`, the function runs in the deserialized binary
+ * instead, after the snapshot's build has loaded `warm` (snapshot.mjs).
  */
-export function cjsEntryPlugin(entryPath) {
+export function cjsEntryPlugin(entryPath, { snapshot } = {}) {
   return {
     name: 'stigmer-cjs-entry',
     setup(b) {
@@ -138,7 +141,9 @@ export function cjsEntryPlugin(entryPath) {
           else body.push(source);
         }
         return {
-          contents: `${head.join('\n')}\nvoid (async () => {\n${body.join('\n')}\n})();\n`,
+          contents: snapshot
+            ? snapshotEntry(head, body, snapshot.warm)
+            : `${head.join('\n')}\nvoid (async () => {\n${body.join('\n')}\n})();\n`,
           loader: 'ts',
         };
       });

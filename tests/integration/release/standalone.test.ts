@@ -145,4 +145,32 @@ export default function probe() {
     );
     expect(result.stderr).not.toContain('only supports loading built-in modules');
   });
+
+  it("carries the project's own Node.js 24 LTS (node_modules/node), whatever Node.js ran the build", async () => {
+    const { version } = JSON.parse(await readFile(path.join(REPO, 'node_modules/node/package.json'), 'utf8'));
+    const result = await standalone(['--json', 'version'], await tempProject('stigmer-it-sea-'));
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).node.version).toBe(`v${version}`);
+    expect(version).toMatch(/^24\./);
+  });
+
+  // It starts from a snapshot made at build time: what it reads from the
+  // environment must be read when it runs, not frozen at build time.
+  it('reads HOME when it runs: the user-level config of the home it is given', async () => {
+    const home = await tempProject('stigmer-it-sea-home-', {
+      '.stigmerrc': JSON.stringify({ image: { localTag: tag } }),
+    });
+    const cwd = await tempProject('stigmer-it-sea-');
+    const result = await standalone(['image', 'resolve'], cwd, { HOME: home });
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain(`${tag} (${localId.slice(0, 19)}`);
+  });
+
+  it('reads DEBUG when it runs: DEBUG=modem shows the engine client’s requests', async () => {
+    const cwd = await tempProject('stigmer-it-sea-');
+    const result = await standalone(['image', 'resolve'], cwd, { DEBUG: 'modem', STIGMER_LOCAL_TAG: tag });
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain('modem Sending:');
+  });
 });
