@@ -1,11 +1,47 @@
 // Shared helpers for the benchmarks: run commands alternately, report medians and ratios.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { NODE_LINES, nodeBinary } from '../scripts/node-lines.mjs';
+
+/** Debian's CA bundle: what NODE_EXTRA_CA_CERTS names on CI's machines. */
+const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+
+/**
+ * The Node.js and environments every case runs on: each LTS line
+ * (scripts/node-lines.mjs: 22 and 24, from the npm registry) with
+ * NODE_EXTRA_CA_CERTS unset, as on a user's machine, and set, as CI's
+ * environment has it (this process's value, else Debian's CA bundle).
+ * STIGMER_BENCH_NODE=24 or STIGMER_BENCH_CA=unset narrow the set.
+ * Each is `{ id, line, node, version, ca, env }`; `env` unsets with undefined.
+ */
+export function variants() {
+  const caFile = process.env.NODE_EXTRA_CA_CERTS || (existsSync(CA_BUNDLE) ? CA_BUNDLE : undefined);
+  const lines = process.env.STIGMER_BENCH_NODE?.split(',') ?? NODE_LINES;
+  const cas = process.env.STIGMER_BENCH_CA?.split(',') ?? ['unset', 'set'];
+  const found = [];
+  for (const line of lines) {
+    const node = nodeBinary(line);
+    const version = execFileSync(node, ['--version']).toString().trim();
+    for (const ca of cas) {
+      if (ca === 'set' && !caFile) continue;
+      const env = { NODE_EXTRA_CA_CERTS: ca === 'set' ? caFile : undefined };
+      found.push({ id: `${version} CA ${ca}`, line, node, version, ca, env });
+    }
+  }
+  return found;
+}
+
+/** `base` with `changes` applied; an undefined value removes the variable. */
+function mergeEnv(base, changes = {}) {
+  const env = { ...base, ...changes };
+  for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
+  return env;
+}
 
 /** Median of numbers. */
 export function median(values) {
@@ -16,12 +52,13 @@ export function median(values) {
 
 /**
  * Wall time of one run in ms; throws if the command does not exit with
- * `status` (default 0), so a broken command is never timed.
+ * `status` (default 0), so a broken command is never timed. `onRun(ms,
+ * stdout)`, when the case has one, sees every run's output.
  */
-export function timeOnce({ cmd, args, env, cwd, status = 0 }) {
+export function timeOnce({ cmd, args, env, cwd, status = 0, onRun }) {
   const started = performance.now();
   const result = spawnSync(cmd, args, {
-    env: { ...process.env, ...env },
+    env: mergeEnv(process.env, env),
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -29,6 +66,7 @@ export function timeOnce({ cmd, args, env, cwd, status = 0 }) {
   if (result.status !== status) {
     throw new Error(`${cmd} ${args.join(' ')} exited ${result.status}, not ${status}: ${result.stderr}`);
   }
+  onRun?.(ms, result.stdout.toString());
   return ms;
 }
 
@@ -41,7 +79,7 @@ export function compare(cases, { runs = 21, warmup = 3, before } = {}) {
   for (let round = 0; round < warmup + runs; round++) {
     for (const c of cases) {
       before?.(c);
-      const ms = timeOnce(c);
+      const ms = timeOnce(round >= warmup ? c : { ...c, onRun: undefined });
       if (round >= warmup) times[c.name].push(ms);
     }
   }
@@ -59,6 +97,32 @@ export function report(title, results, baseline) {
     console.log(
       `  ${name.padEnd(width)} median ${m.toFixed(1).padStart(7)} ms  ratio ${(m / base).toFixed(2)}x  (${runs} runs)`,
     );
+  }
+}
+
+/** The name `compare` knows a case by when it runs on `variant`. */
+export const onVariant = (name, variant) => `${name} @ ${variant.id}`;
+
+/**
+ * Prints one table: a row per case, a column per variant, each cell the
+ * median in ms and its ratio to `baseline(variant)` (a case name, looked up
+ * on that variant, or in `results` as it is), `-` where a case did not run.
+ */
+export function table(title, results, { rows, variants: columns, baseline }) {
+  const cell = 18;
+  const width = Math.max(40, ...rows.map((row) => row.length));
+  const lookup = (name, variant) => results[onVariant(name, variant)] ?? results[name];
+  console.log(`\n${title}`);
+  console.log(`  ${''.padEnd(width)}${columns.map((v) => `Node ${v.version}`.padStart(cell)).join('')}`);
+  console.log(`  ${''.padEnd(width)}${columns.map((v) => `CA ${v.ca}`.padStart(cell)).join('')}`);
+  for (const row of rows) {
+    const cells = columns.map((variant) => {
+      const found = lookup(row, variant);
+      if (!found) return '-'.padStart(cell);
+      const ratio = found.median / lookup(baseline(variant), variant).median;
+      return `${found.median.toFixed(1).padStart(8)} ${`${ratio.toFixed(2)}x`.padStart(6)}`.padStart(cell);
+    });
+    console.log(`  ${row.padEnd(width)}${cells.join('')}`);
   }
 }
 
