@@ -88,18 +88,6 @@ export function compare(cases, { runs = 21, warmup = 3, before } = {}) {
   );
 }
 
-/** Prints a table of medians and ratios against `baseline`. */
-export function report(title, results, baseline) {
-  console.log(`\n${title}`);
-  const base = results[baseline].median;
-  const width = Math.max(44, ...Object.keys(results).map((name) => name.length));
-  for (const [name, { median: m, runs }] of Object.entries(results)) {
-    console.log(
-      `  ${name.padEnd(width)} median ${m.toFixed(1).padStart(7)} ms  ratio ${(m / base).toFixed(2)}x  (${runs} runs)`,
-    );
-  }
-}
-
 /** The name `compare` knows a case by when it runs on `variant`. */
 export const onVariant = (name, variant) => `${name} @ ${variant.id}`;
 

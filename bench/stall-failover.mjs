@@ -7,13 +7,14 @@
 // afterwards, so that its hung connections end as a network's eventually would.
 // Everything is local: the image is built here, the registries are Debian's
 // docker-registry on 127.0.0.1, the silent mirror a small proxy (silent-mirror.mjs).
+// stigmer runs on Node.js 22 and 24, each with NODE_EXTRA_CA_CERTS unset and set.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildAndPush, median, report, startRegistry, timeOnce } from './lib.mjs';
+import { buildAndPush, median, onVariant, startRegistry, table, timeOnce, variants } from './lib.mjs';
 
 const bin = fileURLToPath(new URL('../packages/cli/bin/stigmer.js', import.meta.url));
 const runs = Number(process.env.STIGMER_BENCH_FAILOVER_RUNS ?? 5);
@@ -48,60 +49,69 @@ const removeImage = () => spawnSync('docker', ['rmi', '-f', reference, localTag]
 try {
   console.log(`building a ${totalMb} MB image of ${layers} layers and pushing it to ${origin.host}...`);
   buildAndPush(work, reference, { totalMb, layers, seed: 'stigmer-bench-failover' });
-  const times = { docker: [], stigmer: [] };
+  const columns = variants();
+  const stigmerName = 'stigmer image pull (silent mirror, then origin)';
+  const times = { docker: [], ...Object.fromEntries(columns.map((v) => [v.id, []])) };
+  const beyond = Object.fromEntries(columns.map((v) => [v.id, []]));
   for (let round = 0; round < runs + 1; round++) {
-    // A new mirror (and so a new host) each round: no cool-down, no hung transfer carries over.
-    const mirror = await silentMirror(origin.host);
-    const project = path.join(work, `project-${round}`);
-    mkdirSync(project);
-    writeFileSync(path.join(project, 'package.json'), '{}');
-    writeFileSync(
-      path.join(project, '.stigmerrc'),
-      JSON.stringify({
-        image: { localTag },
-        pull: { stallTimeout: `${stallMs}ms` },
-        server: { dataDir: path.join(project, 'data') },
-        plugins: [
-          [
-            'registry',
-            {
-              image: name,
-              tag: 'failover',
-              mirrors: [{ match: name, rewrite: `${mirror.host}/stigmer/agent-runner` }],
-            },
-          ],
-        ],
-      }),
-    );
     removeImage();
-    const docker = timeOnce({ cmd: 'docker', args: ['pull', '-q', reference], cwd: project });
-    removeImage();
-    const stigmer = timeOnce({
-      cmd: process.execPath,
-      args: [bin, 'image', 'pull', '--quiet'],
-      cwd: project,
-    });
-    await mirror.stop();
-    spawnSync('docker', ['rmi', '-f', `${mirror.host}/stigmer/agent-runner:failover`], { stdio: 'ignore' });
+    const docker = timeOnce({ cmd: 'docker', args: ['pull', '-q', reference], cwd: work });
     // The first round warms the engine and the file cache up: not counted.
-    if (round > 0) {
-      times.docker.push(docker);
-      times.stigmer.push(stigmer);
+    if (round > 0) times.docker.push(docker);
+    for (const variant of columns) {
+      // A new mirror (and so a new host) each run: no cool-down, no hung transfer carries over.
+      const mirror = await silentMirror(origin.host);
+      const project = path.join(work, `project-${round}-${columns.indexOf(variant)}`);
+      mkdirSync(project);
+      writeFileSync(path.join(project, 'package.json'), '{}');
+      writeFileSync(
+        path.join(project, '.stigmerrc'),
+        JSON.stringify({
+          image: { localTag },
+          pull: { stallTimeout: `${stallMs}ms` },
+          server: { dataDir: path.join(project, 'data') },
+          plugins: [
+            [
+              'registry',
+              {
+                image: name,
+                tag: 'failover',
+                mirrors: [{ match: name, rewrite: `${mirror.host}/stigmer/agent-runner` }],
+              },
+            ],
+          ],
+        }),
+      );
+      removeImage();
+      const stigmer = timeOnce({
+        cmd: variant.node,
+        args: [bin, 'image', 'pull', '--quiet'],
+        env: variant.env,
+        cwd: project,
+      });
+      await mirror.stop();
+      spawnSync('docker', ['rmi', '-f', `${mirror.host}/stigmer/agent-runner:failover`], { stdio: 'ignore' });
+      if (round > 0) {
+        times[variant.id].push(stigmer);
+        beyond[variant.id].push(stigmer - stallMs - docker);
+      }
     }
   }
-  const results = {
-    'docker pull from the origin': { median: median(times.docker), runs },
-    'stigmer image pull (silent mirror, then origin)': { median: median(times.stigmer), runs },
-  };
-  report(
-    `Failover from a silent mirror to the origin: a ${totalMb} MB, ${layers}-layer image, pull.stallTimeout ${stallMs / 1000}s`,
+  const results = { 'docker pull from the origin': { median: median(times.docker), runs } };
+  for (const variant of columns) {
+    results[onVariant(stigmerName, variant)] = { median: median(times[variant.id]), runs };
+  }
+  table(
+    `Failover from a silent mirror to the origin: a ${totalMb} MB, ${layers}-layer image, pull.stallTimeout ${stallMs / 1000}s; median ms and ratio to docker pull from the origin (${results['docker pull from the origin'].median.toFixed(0)} ms), ${runs} runs`,
     results,
-    'docker pull from the origin',
+    { rows: [stigmerName], variants: columns, baseline: () => 'docker pull from the origin' },
   );
-  const beyond = median(times.stigmer.map((ms, i) => ms - stallMs - (times.docker[i] ?? 0)));
-  console.log(
-    `  beyond the stall timeout and the origin's own pull: median ${(beyond / 1000).toFixed(2)} s (target: a few seconds)`,
-  );
+  for (const variant of columns) {
+    console.log(
+      `  Node ${variant.version} CA ${variant.ca}: beyond the stall timeout and the origin's own pull, median ${(median(beyond[variant.id]) / 1000).toFixed(2)} s`,
+    );
+  }
+  console.log('  target: a few seconds beyond the stall timeout and the origin pull');
   removeImage();
 } finally {
   origin.child.kill();
