@@ -8,6 +8,18 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { NODE_LINES, nodeBinary } from '../scripts/node-lines.mjs';
 
+/**
+ * Makes `dir` a project of its own: a package.json stops the config search
+ * there, and `config` (an object, written as JSON) becomes its .stigmerrc.
+ * Returns `dir`.
+ */
+export function writeProject(dir, config) {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'package.json'), '{}');
+  writeFileSync(path.join(dir, '.stigmerrc'), JSON.stringify(config));
+  return dir;
+}
+
 /** Debian's CA bundle: what NODE_EXTRA_CA_CERTS names on CI's machines. */
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 

@@ -7,11 +7,21 @@
 // Everything is local: the image is built here from random bytes, the registry is
 // Debian's docker-registry on 127.0.0.1.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildAndPush, compare, median, onVariant, sh, startRegistry, table, variants } from './lib.mjs';
+import {
+  buildAndPush,
+  compare,
+  median,
+  onVariant,
+  sh,
+  startRegistry,
+  table,
+  variants,
+  writeProject,
+} from './lib.mjs';
 
 const bin = fileURLToPath(new URL('../packages/cli/bin/stigmer.js', import.meta.url));
 const probe = fileURLToPath(new URL('./rss-probe.cjs', import.meta.url));
@@ -31,8 +41,10 @@ try {
 }
 
 /** The ghcr plugin's resolveImage call in a `--json` document's trace: the pull itself. */
-const pullPhase = (stdout) =>
-  JSON.parse(stdout).trace.find((e) => e.hook === 'resolveImage' && e.outcome === 'resolved').durationMs;
+function pullPhase(stdout) {
+  return JSON.parse(stdout).trace.find((e) => e.hook === 'resolveImage' && e.outcome === 'resolved')
+    .durationMs;
+}
 
 /** Builds a `totalMb` image of `layers` layers, pushes it, and compares the pulls. */
 function benchSize(totalMb) {
@@ -43,18 +55,12 @@ function benchSize(totalMb) {
   const remove = () => spawnSync('docker', ['rmi', '-f', reference, localTag], { stdio: 'ignore' });
   remove();
 
-  const project = path.join(work, `project-${totalMb}`);
-  mkdirSync(project);
-  writeFileSync(path.join(project, 'package.json'), '{}');
-  writeFileSync(
-    path.join(project, '.stigmerrc'),
-    JSON.stringify({
-      image: { localTag },
-      plugins: [
-        ['ghcr', { registry: registry.host, repository: 'stigmer/agent-runner', tag: `bench-${totalMb}` }],
-      ],
-    }),
-  );
+  const project = writeProject(path.join(work, `project-${totalMb}`), {
+    image: { localTag },
+    plugins: [
+      ['ghcr', { registry: registry.host, repository: 'stigmer/agent-runner', tag: `bench-${totalMb}` }],
+    ],
+  });
   // Where the time goes, from the same runs: the pull itself (from the --json
   // trace) and the rest of the wall time (start-up, the engine calls around it).
   const rest = Object.fromEntries(columns.map((v) => [v.id, []]));

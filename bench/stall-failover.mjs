@@ -10,11 +10,20 @@
 // stigmer runs on Node.js 22 and 24, each with NODE_EXTRA_CA_CERTS unset and set.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildAndPush, median, onVariant, startRegistry, table, timeOnce, variants } from './lib.mjs';
+import {
+  buildAndPush,
+  median,
+  onVariant,
+  startRegistry,
+  table,
+  timeOnce,
+  variants,
+  writeProject,
+} from './lib.mjs';
 
 const bin = fileURLToPath(new URL('../packages/cli/bin/stigmer.js', import.meta.url));
 const runs = Number(process.env.STIGMER_BENCH_FAILOVER_RUNS ?? 5);
@@ -61,27 +70,22 @@ try {
     for (const variant of columns) {
       // A new mirror (and so a new host) each run: no cool-down, no hung transfer carries over.
       const mirror = await silentMirror(origin.host);
-      const project = path.join(work, `project-${round}-${columns.indexOf(variant)}`);
-      mkdirSync(project);
-      writeFileSync(path.join(project, 'package.json'), '{}');
-      writeFileSync(
-        path.join(project, '.stigmerrc'),
-        JSON.stringify({
-          image: { localTag },
-          pull: { stallTimeout: `${stallMs}ms` },
-          server: { dataDir: path.join(project, 'data') },
-          plugins: [
-            [
-              'registry',
-              {
-                image: name,
-                tag: 'failover',
-                mirrors: [{ match: name, rewrite: `${mirror.host}/stigmer/agent-runner` }],
-              },
-            ],
+      const dir = path.join(work, `project-${round}-${columns.indexOf(variant)}`);
+      const project = writeProject(dir, {
+        image: { localTag },
+        pull: { stallTimeout: `${stallMs}ms` },
+        server: { dataDir: path.join(dir, 'data') },
+        plugins: [
+          [
+            'registry',
+            {
+              image: name,
+              tag: 'failover',
+              mirrors: [{ match: name, rewrite: `${mirror.host}/stigmer/agent-runner` }],
+            },
           ],
-        }),
-      );
+        ],
+      });
       removeImage();
       const stigmer = timeOnce({
         cmd: variant.node,

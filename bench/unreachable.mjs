@@ -8,11 +8,11 @@
 // retried once, after the first backoff (pull.retryDelay, 1s with jitter: 0.5-1 s);
 // before, four attempts with doubling backoff took about seven seconds.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compare, onVariant, table, variants } from './lib.mjs';
+import { compare, onVariant, table, variants, writeProject } from './lib.mjs';
 
 const bin = fileURLToPath(new URL('../packages/cli/bin/stigmer.js', import.meta.url));
 const script = fileURLToPath(new URL('../scripts/offline-engine.sh', import.meta.url));
@@ -29,15 +29,10 @@ const dockerHost = sh(['start', root]);
 const netns = sh(['netns', root]);
 try {
   /** A project whose ghcr plugin points at `registry`, run from inside the namespace. */
-  const project = (registry) => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'stigmer-bench-unreachable-'));
-    writeFileSync(path.join(dir, 'package.json'), '{}');
-    writeFileSync(
-      path.join(dir, '.stigmerrc'),
-      JSON.stringify({ plugins: ['local-image', ['ghcr', { registry }], 'build-hint'] }),
-    );
-    return dir;
-  };
+  const project = (registry) =>
+    writeProject(mkdtempSync(path.join(tmpdir(), 'stigmer-bench-unreachable-')), {
+      plugins: ['local-image', ['ghcr', { registry }], 'build-hint'],
+    });
   const inside = (args) => [`--net=${netns}`, ...args];
   const env = { DOCKER_HOST: dockerHost };
   /** `stigmer image resolve` in `dir` on `variant`, inside the namespace: it gives up with exit 9. */
