@@ -124,7 +124,7 @@ async function optionDefaults() {
         ' * What the options schema makes of no options (its defaults): the options',
         ' * the plugin gets when the config gives none, without loading the validator.',
         ' */',
-        `export const DEFAULT_OPTIONS: ${type} = Object.freeze(${JSON.stringify(defaults)});`,
+        `export const DEFAULT_OPTIONS: ${type} = Object.freeze<${type}>(${JSON.stringify(defaults)});`,
         '',
       ].join('\n'),
     );

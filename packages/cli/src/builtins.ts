@@ -21,4 +21,5 @@ export const BUILTIN_PLUGINS: Readonly<Record<string, () => Promise<PluginModule
   '@stigmer/plugin-offline': () => import('@stigmer/plugin-offline'),
   '@stigmer/plugin-image-checks': () => import('@stigmer/plugin-image-checks'),
   '@stigmer/plugin-agent-runner': () => import('@stigmer/plugin-agent-runner'),
+  '@stigmer/plugin-swarm': () => import('@stigmer/plugin-swarm'),
 });

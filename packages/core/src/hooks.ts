@@ -8,6 +8,17 @@ import { AsyncSeriesBailHook, AsyncSeriesHook, AsyncSeriesWaterfallHook } from '
 import type { Credential, CredentialRequest } from './credentials/types.js';
 import type { ContainerSpec } from './engine/types.js';
 import type { ImageVerdict, ResolvedImage, ResolveRequest, UnresolvedReport } from './image/types.js';
+import type {
+  RuntimeDeployRequest,
+  RuntimeLogs,
+  RuntimeLogsRequest,
+  RuntimeLookup,
+  RuntimeRollout,
+  RuntimeStopped,
+  RuntimeStopRequest,
+  RuntimeTarget,
+  RuntimeUpdateRequest,
+} from './lifecycle/runtime-types.js';
 import type { StartedContainer, StartRequest, StopRequest, StopResult } from './lifecycle/types.js';
 
 /** Payload and result of one hook, as a plugin's tap sees them. */
@@ -81,6 +92,50 @@ export interface HookSignatures {
   beforeStop: HookSignature<StopRequest, void>;
   /** Runs after the container was stopped and removed. Return nothing. */
   afterStop: HookSignature<StopResult, void>;
+
+  // --- The runtime (plugin API 1.2) -----------------------------------------
+  // What runs the agent-runner. Core's default runtime is one container on the
+  // session's engine (the lifecycle in lifecycle/start.ts, stop.ts...); a
+  // runtime plugin (`swarm`) taps all six hooks and answers each call, and the
+  // lifecycle then asks it instead. The first tap to answer wins, in config
+  // order; every answer names its `runtime`. Each is a bail hook: return
+  // `undefined` only to let another runtime plugin answer.
+
+  /**
+   * Finds what the runtime runs for this target (for `server start`, side by
+   * side with the image resolution). Return `{ runtime, found }`, `found`
+   * undefined when there is nothing; its labels carry core's fingerprint
+   * labels, so an unchanged spec is "already running".
+   */
+  runtimeFind: HookSignature<RuntimeTarget, RuntimeLookup | undefined>;
+  /**
+   * Creates the deployment from the spec and waits until it runs (every
+   * replica). Runs after `containerSpec`, under the lifecycle lock. Deliver
+   * the `secretEnv` values as secrets of the runtime, never in a spec anyone
+   * can inspect. Return a `RuntimeRollout`; throw a `ServerError` when it did
+   * not start, naming the units that failed.
+   */
+  runtimeCreate: HookSignature<RuntimeDeployRequest, RuntimeRollout | undefined>;
+  /**
+   * Changes a running deployment to the new spec (a rolling update) and waits
+   * until it converges or rolls back; `force` rolls it although nothing
+   * changed (`server restart`). Return a `RuntimeRollout` (`rolled-back`
+   * with the failed units when the runtime went back).
+   */
+  runtimeUpdate: HookSignature<RuntimeUpdateRequest, RuntimeRollout | undefined>;
+  /** `server status`: the deployment with every unit (node, state, image, error). Return `{ runtime, found }`. */
+  runtimeInspect: HookSignature<RuntimeTarget, RuntimeLookup | undefined>;
+  /**
+   * `server logs`: a stream of the deployment's output, each line prefixed
+   * with its unit; following until the target's signal aborts when asked.
+   * Throw `ServerError('SERVER_NOT_FOUND')` when there is nothing to show.
+   */
+  runtimeLogs: HookSignature<RuntimeLogsRequest, RuntimeLogs | undefined>;
+  /**
+   * `server stop`: removes the deployment and what was made for it (its
+   * secrets), between `beforeStop` and `afterStop`. Return what was removed.
+   */
+  runtimeStop: HookSignature<RuntimeStopRequest, RuntimeStopped | undefined>;
 }
 
 /** The name of a hook. */
@@ -103,6 +158,12 @@ const KINDS = {
   afterStart: 'series',
   beforeStop: 'series',
   afterStop: 'series',
+  runtimeFind: 'bail',
+  runtimeCreate: 'bail',
+  runtimeUpdate: 'bail',
+  runtimeInspect: 'bail',
+  runtimeLogs: 'bail',
+  runtimeStop: 'bail',
 } as const satisfies Record<HookName, HookKind>;
 
 /** The kind of every hook, in the order they run in a `server start`. */

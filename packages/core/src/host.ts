@@ -52,6 +52,19 @@ export type * from './index.js';
 export type { LifecycleEvent, LifecycleOptions } from './lifecycle/context.js';
 export type { LogsOptions, ServerLogs } from './lifecycle/logs.js';
 export { serverLogs } from './lifecycle/logs.js';
+export type {
+  RuntimeStartOutcome,
+  RuntimeStatus,
+  RuntimeStopOutcome,
+} from './lifecycle/runtime-lifecycle.js';
+export {
+  hasRuntimePlugin,
+  inspectOnRuntime,
+  logsOnRuntime,
+  SECRETS_LABEL,
+  startOnRuntime,
+  stopOnRuntime,
+} from './lifecycle/runtime-lifecycle.js';
 export type { StartOptions, StartOutcome } from './lifecycle/start.js';
 export { startServer } from './lifecycle/start.js';
 export type { ServerStatus } from './lifecycle/status.js';

@@ -9,6 +9,14 @@
 export type { ImportedImage } from './archive/import.js';
 export type { Credential, CredentialRequest } from './credentials/types.js';
 export type {
+  SwarmEngine,
+  SwarmNode,
+  SwarmSecret,
+  SwarmService,
+  SwarmServiceSpec,
+  SwarmTask,
+} from './engine/swarm-types.js';
+export type {
   ContainerInfo,
   ContainerSpec,
   Engine,
@@ -44,6 +52,19 @@ export type {
   ResolveRequest,
   UnresolvedReport,
 } from './image/types.js';
+export type {
+  RuntimeDeployment,
+  RuntimeDeployRequest,
+  RuntimeLogs,
+  RuntimeLogsRequest,
+  RuntimeLookup,
+  RuntimeRollout,
+  RuntimeStopped,
+  RuntimeStopRequest,
+  RuntimeTarget,
+  RuntimeUnit,
+  RuntimeUpdateRequest,
+} from './lifecycle/runtime-types.js';
 export type { StartedContainer, StartRequest, StopRequest, StopResult } from './lifecycle/types.js';
 export { PLUGIN_API_VERSION, type PluginApiVersion } from './plugin/api-version.js';
 export type {

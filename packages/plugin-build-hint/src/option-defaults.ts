@@ -5,4 +5,4 @@ import type { BuildHintOptions } from './options.js';
  * What the options schema makes of no options (its defaults): the options
  * the plugin gets when the config gives none, without loading the validator.
  */
-export const DEFAULT_OPTIONS: BuildHintOptions = Object.freeze({});
+export const DEFAULT_OPTIONS: BuildHintOptions = Object.freeze<BuildHintOptions>({});

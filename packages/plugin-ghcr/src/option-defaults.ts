@@ -5,4 +5,4 @@ import type { GhcrOptions } from './options.js';
  * What the options schema makes of no options (its defaults): the options
  * the plugin gets when the config gives none, without loading the validator.
  */
-export const DEFAULT_OPTIONS: GhcrOptions = Object.freeze({"registry":"ghcr.io","repository":"stigmer/agent-runner","githubTokenHosts":[]});
+export const DEFAULT_OPTIONS: GhcrOptions = Object.freeze<GhcrOptions>({"registry":"ghcr.io","repository":"stigmer/agent-runner","githubTokenHosts":[]});

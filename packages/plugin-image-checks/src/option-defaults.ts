@@ -5,4 +5,4 @@ import type { ImageChecksOptions } from './options.js';
  * What the options schema makes of no options (its defaults): the options
  * the plugin gets when the config gives none, without loading the validator.
  */
-export const DEFAULT_OPTIONS: ImageChecksOptions = Object.freeze({"version":"warn","match":"minor"});
+export const DEFAULT_OPTIONS: ImageChecksOptions = Object.freeze<ImageChecksOptions>({"version":"warn","match":"minor"});

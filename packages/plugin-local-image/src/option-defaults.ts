@@ -5,4 +5,4 @@ import type { LocalImageOptions } from './options.js';
  * What the options schema makes of no options (its defaults): the options
  * the plugin gets when the config gives none, without loading the validator.
  */
-export const DEFAULT_OPTIONS: LocalImageOptions = Object.freeze({"allowOtherPlatform":false});
+export const DEFAULT_OPTIONS: LocalImageOptions = Object.freeze<LocalImageOptions>({"allowOtherPlatform":false});

@@ -1,6 +1,12 @@
 import { StringDecoder } from 'node:string_decoder';
 import { ConfigError } from '@stigmer/core';
-import { interruption, openSession, serverLogs as readLogs } from '@stigmer/core/host';
+import {
+  hasRuntimePlugin,
+  interruption,
+  logsOnRuntime,
+  openSession,
+  serverLogs as readLogs,
+} from '@stigmer/core/host';
 import type { CommandContext } from '../boundary.js';
 import { exitCodeForSignal } from '../exit-codes.js';
 import type { GlobalOptions } from '../options.js';
@@ -38,11 +44,11 @@ export async function serverLogs(ctx: CommandContext, options: ServerLogsOptions
   const session = await openSession(sessionOptions(options, output, ctx.signal));
   ctx.session = session;
   const tail = options.tail === undefined || options.tail === 'all' ? undefined : Number(options.tail);
-  const logs = await readLogs(session, {
-    signal: ctx.signal,
-    follow: Boolean(options.follow),
-    tail,
-  });
+  const request = { signal: ctx.signal, follow: Boolean(options.follow), tail };
+  // A runtime plugin's stream names each line's task; its secrets are Swarm secrets it cannot read back.
+  const logs = hasRuntimePlugin(session)
+    ? { stream: (await logsOnRuntime(session, request)).stream, secrets: [] as string[] }
+    : await readLogs(session, request);
   const secrets = logs.secrets.filter((s) => s.length >= 4);
   const mask = (text: string) => secrets.reduce((out, secret) => out.split(secret).join('***'), text);
   // With --json each line is a document of its own (JSON lines): a followed log never ends.

@@ -1,10 +1,11 @@
-import { type LifecycleEvent, type StartOutcome, startServer } from '@stigmer/core/host';
+import { hasRuntimePlugin, type LifecycleEvent, type StartOutcome, startServer } from '@stigmer/core/host';
 import { type CommandContext, connectEngine } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
 import { explainBlock, traceJson } from '../output/explain.js';
 import type { Output } from '../output/output.js';
 import type { ProgressRenderer } from '../output/progress.js';
 import { openChainSession } from './chain-session.js';
+import { startOnRuntimePlugin } from './server-runtime.js';
 import { describeEvent, formatUptime, graceNotices, shortId } from './server-text.js';
 
 /** Options of `server start` and `server restart`. */
@@ -24,6 +25,13 @@ export async function serverStart(
   const { output } = ctx;
   const { session, progress: pulls } = await openChainSession(ctx, options);
   const endpoint = await connectEngine(ctx, session);
+  if (hasRuntimePlugin(session)) {
+    try {
+      return await startOnRuntimePlugin(ctx, session, options, mode, endpoint, () => pulls.finish());
+    } finally {
+      pulls.finish();
+    }
+  }
   const notices = graceNotices((line) => output.error(line));
   let outcome: StartOutcome;
   try {

@@ -1,8 +1,14 @@
-import { openSession, serverStatus as readStatus, type ServerStatus } from '@stigmer/core/host';
+import {
+  hasRuntimePlugin,
+  openSession,
+  serverStatus as readStatus,
+  type ServerStatus,
+} from '@stigmer/core/host';
 import type { CommandContext } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
 import { formatBytes } from '../output/units.js';
 import { sessionOptions } from '../session.js';
+import { statusOnRuntimePlugin } from './server-runtime.js';
 import { formatUptime, shortId } from './server-text.js';
 
 /**
@@ -13,6 +19,7 @@ export async function serverStatus(ctx: CommandContext, options: GlobalOptions) 
   const { output } = ctx;
   const session = await openSession(sessionOptions(options, output, ctx.signal));
   ctx.session = session;
+  if (hasRuntimePlugin(session)) return statusOnRuntimePlugin(ctx, session, options);
   const status = await readStatus(session);
   const image = status.container ? await session.engine.inspectImage(status.container.imageId) : undefined;
   if (options.json) {

@@ -1,8 +1,9 @@
-import { openSession, stopServer } from '@stigmer/core/host';
+import { hasRuntimePlugin, openSession, stopServer } from '@stigmer/core/host';
 import { type CommandContext, connectEngine } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
 import { explainBlock, traceJson } from '../output/explain.js';
 import { sessionOptions } from '../session.js';
+import { stopOnRuntimePlugin } from './server-runtime.js';
 import { describeEvent, graceNotices, shortId } from './server-text.js';
 
 /** `stigmer server stop`: graceful stop, kill if that fails, remove, forget the state. */
@@ -12,6 +13,7 @@ export async function serverStop(ctx: CommandContext, options: GlobalOptions) {
   ctx.session = session;
   output.redact = (text) => session.pipeline.redact(text);
   const endpoint = await connectEngine(ctx, session);
+  if (hasRuntimePlugin(session)) return stopOnRuntimePlugin(ctx, session, options, endpoint);
   const talk = !options.quiet && !options.json;
   const notices = graceNotices((line) => output.error(line));
   const outcome = await stopServer(session, {

@@ -132,6 +132,12 @@ const HOOK_TIMEOUTS: Readonly<Record<HookName, number>> = {
   afterStart: 5 * 60_000,
   beforeStop: 60_000,
   afterStop: 60_000,
+  runtimeFind: 60_000,
+  runtimeCreate: 30 * 60_000,
+  runtimeUpdate: 30 * 60_000,
+  runtimeInspect: 60_000,
+  runtimeLogs: 60_000,
+  runtimeStop: 5 * 60_000,
 };
 
 /** `resolveImage` → `RESOLVE_IMAGE`, the suffix of a hook's timeout environment variable. */

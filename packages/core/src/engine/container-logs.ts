@@ -16,6 +16,12 @@ export interface LogStreamOptions {
   answerSignal: AbortSignal;
   /** Turns an error in the middle of the stream into a stigmer error. */
   mapError: (error: unknown) => EngineError;
+  /**
+   * `services`: a Swarm service's logs (`id` is the service), every line
+   * preceded by its task's attributes (`com.docker.swarm.task.id=...`).
+   * Default `containers`.
+   */
+  resource?: 'containers' | 'services';
 }
 
 /**
@@ -36,16 +42,22 @@ export async function streamLogs(
   const raw = await new Promise<IncomingMessage>((resolve, reject) => {
     docker.modem.dial(
       {
-        path: `/containers/${encodeURIComponent(id)}/logs?`,
+        path: `/${options.resource ?? 'containers'}/${encodeURIComponent(id)}/logs?`,
         method: 'GET',
         isStream: true,
         abortSignal: options.answerSignal,
-        statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+        statusCodes: {
+          200: true,
+          404: 'no such container or service',
+          500: 'server error',
+          503: 'not a swarm node',
+        },
         options: {
           follow: options.follow,
           stdout: true,
           stderr: true,
           tail: options.tail === undefined ? 'all' : String(Math.max(0, Math.floor(options.tail))),
+          ...(options.resource === 'services' ? { details: true } : {}),
         },
       },
       (error, data) => (error ? reject(error) : resolve(data as IncomingMessage)),

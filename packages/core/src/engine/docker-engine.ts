@@ -11,6 +11,8 @@ import { dockerodeOptions } from './dockerode-options.js';
 import { engineMessage, mapEngineError, noAnswerError, statusCodeOf } from './errors.js';
 import { splitRepoTag, toContainerInfo, toCreateOptions, toImageInfo } from './mappers.js';
 import { pullImage } from './pull.js';
+import { DockerSwarm } from './swarm.js';
+import type { SwarmEngine } from './swarm-types.js';
 import type {
   ContainerInfo,
   ContainerSpec,
@@ -62,6 +64,7 @@ export class DockerEngine implements Engine {
   #client: Promise<Dockerode> | undefined;
   #platform: Promise<string> | undefined;
   #endpoint: EngineCandidate | undefined;
+  #swarm: SwarmEngine | undefined;
 
   constructor(options: DockerEngineOptions) {
     this.#options = options;
@@ -368,6 +371,22 @@ export class DockerEngine implements Engine {
     await this.#tolerant(`remove container ${id}`, [404], undefined, async (docker, abortSignal) => {
       await docker.getContainer(id).remove({ force: Boolean(options.force), abortSignal });
     });
+  }
+
+  swarm(): SwarmEngine {
+    this.#swarm ??= new DockerSwarm({
+      client: () => this.client(),
+      call: (operation, run, options = {}) =>
+        options.tolerate
+          ? this.#tolerant(operation, options.tolerate.statuses, options.tolerate.fallback, run, {
+              ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+            })
+          : this.#call(operation, run, options.timeoutMs),
+      mapError: (error, operation) => this.mapError(error, operation),
+      deadline: (signal) => callDeadline(signal ?? this.#options.signal, this.#timeoutMs),
+      failure: (error, operation, deadline) => this.#failure(error, operation, deadline, this.#timeoutMs),
+    });
+    return this.#swarm;
   }
 
   async logs(

@@ -52,7 +52,15 @@ export function toImageInfo(inspect: Dockerode.ImageInspectInfo): ImageInfo {
     labels: inspect.Config?.Labels ?? {},
     created: inspect.Created,
     sizeBytes: inspect.Size,
+    entrypoint: asList(inspect.Config?.Entrypoint),
+    cmd: asList(inspect.Config?.Cmd),
   };
+}
+
+/** An image config's Entrypoint or Cmd: a list, a shell string (old images), or none. */
+function asList(value: string | string[] | null | undefined): string[] | undefined {
+  if (value === null || value === undefined) return undefined;
+  return typeof value === 'string' ? ['/bin/sh', '-c', value] : value;
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { SwarmEngine } from './swarm-types.js';
+
 /** Registry credentials as the Engine API takes them. Never printed, never traced. */
 export interface RegistryAuth {
   username?: string;
@@ -20,6 +22,9 @@ export interface ImageInfo {
   labels: Record<string, string>;
   created: string;
   sizeBytes: number;
+  /** `Config.Entrypoint` and `Config.Cmd`: what a container of it runs when nothing overrides them. */
+  entrypoint?: string[] | undefined;
+  cmd?: string[] | undefined;
 }
 
 /** One event of a pull, per layer or for the whole image. */
@@ -185,6 +190,11 @@ export interface Engine {
   killContainer(id: string): Promise<void>;
   /** Removes the container; missing is not an error. */
   removeContainer(id: string, options?: { force?: boolean }): Promise<void>;
+  /**
+   * The Swarm API of this engine (services, tasks, nodes, secrets, push), for
+   * runtime plugins. Optional: engines without it run no services.
+   */
+  swarm?(): SwarmEngine;
   /** Container output, demultiplexed, as a readable stream of text. */
   logs(
     id: string,

@@ -282,8 +282,8 @@ async function startOrExplain(session: Session, id: string, name: string): Promi
   }
 }
 
-/** Core's labels, added after the waterfall so that no plugin can drop or forge them. */
-function withCoreLabels(
+/** Core's labels, added after the waterfall so that no plugin can drop or forge them (every runtime). */
+export function withCoreLabels(
   spec: ContainerSpec,
   image: ResolvedImage,
   place: ServerPlace,
@@ -325,7 +325,7 @@ function differencesFrom(running: ContainerInfo, wanted: SpecFingerprint, spec: 
 }
 
 /** Like Promise.all for two, but waits for both before throwing, so no pull is left running unwatched. */
-async function bothSettled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+export async function bothSettled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
   const [first, second] = await Promise.allSettled([a, b]);
   if (first.status === 'rejected') throw first.reason;
   if (second.status === 'rejected') throw second.reason;

@@ -39,6 +39,15 @@ export function checkResult(hook: HookName, result: unknown): string | undefined
       if (!isObject(result) || !isText(result.name) || !isText(result.image) || !isObject(result.env))
         return 'returned a container spec without "name", "image" and "env"';
       return undefined;
+    case 'runtimeFind':
+    case 'runtimeCreate':
+    case 'runtimeUpdate':
+    case 'runtimeInspect':
+    case 'runtimeLogs':
+    case 'runtimeStop':
+      return isObject(result) && isText(result.runtime)
+        ? undefined
+        : 'returned an answer without "runtime" (the runtime plugin\'s name)';
     default:
       return undefined;
   }

@@ -1,0 +1,304 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectDir, STIGMER_BIN } from '../cli/run.js';
+import { makeTestImage } from '../harness/images.js';
+import { spawnCollect } from '../harness/process.js';
+import { followProgress } from '../harness/progress.js';
+import { type Registry, startRegistry } from '../harness/registry.js';
+import { type SwarmLab, startSwarm } from '../harness/swarm.js';
+import { tarArchive } from '../harness/tar.js';
+
+/**
+ * plugin-swarm on a real three-node swarm (three engines joined over
+ * 127.0.0.1-3, started for this file only) and a loopback registry every
+ * node pulls from. The tests run in order on one service, as a team would
+ * use it: start, look, update, a failed update, a dead node, stop.
+ */
+
+const REPLICAS = 3;
+const COMMAND = ['sh', '-c', 'echo "runner up on $(hostname)"; while :; do sleep 1; done'];
+const canary = `sk-swarm-canary-${randomBytes(12).toString('hex')}`;
+const name = `stigmer-sw-${process.pid}`;
+const localTag = `stigmer-it/swarm-runner:${process.pid}`;
+
+let lab: SwarmLab | undefined;
+let registry: Registry | undefined;
+let cwd = '';
+let dataRoot = '';
+let manager: Docker;
+let imageA: string;
+let imageB: string;
+let broken: string;
+
+/** `stigmer ARGS` against the swarm's manager, with the API key in its environment. */
+function stigmer(args: string[]) {
+  return spawnCollect(process.execPath, [STIGMER_BIN, ...args], {
+    cwd,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: cwd,
+      DOCKER_HOST: lab?.hosts[0] ?? '',
+      ANTHROPIC_API_KEY: canary,
+    },
+  }).done;
+}
+
+async function json(args: string[]) {
+  const result = await stigmer([...args, '--json']);
+  if (result.exitCode !== 0)
+    throw new Error(`stigmer ${args.join(' ')} exited ${result.exitCode}: ${result.stderr}${result.stdout}`);
+  return JSON.parse(result.stdout);
+}
+
+async function useImage(id: string) {
+  const [repo, tag] = localTag.split(':') as [string, string];
+  await manager.getImage(id).tag({ repo, tag });
+}
+
+/** An image FROM `base` whose entrypoint does not exist: every task of it fails at once. */
+async function brokenImage(base: string): Promise<string> {
+  const tag = `stigmer-it/swarm-broken:${process.pid}`;
+  const context = tarArchive([
+    { type: 'file', name: 'Dockerfile', data: `FROM ${base}\nENTRYPOINT ["/no/such/runner"]\n` },
+  ]);
+  const stream = await manager.buildImage(Readable.from([context]), { t: tag, rm: true });
+  await followProgress(manager, stream, `build ${tag}`);
+  return (await manager.getImage(tag).inspect()).Id;
+}
+
+interface Task {
+  ID: string;
+  NodeID: string;
+  DesiredState: string;
+  Status: { State: string; Err?: string };
+  Spec: { ContainerSpec: { Image: string } };
+}
+
+async function tasks(): Promise<Task[]> {
+  return (await manager.listTasks({ filters: { service: [name] } })) as Task[];
+}
+
+async function runningTasks(): Promise<Task[]> {
+  return (await tasks()).filter((t) => t.Status.State === 'running' && t.DesiredState === 'running');
+}
+
+/** Each node's swarm id, in the lab's order (its own engine says; the manager sees one address for all). */
+async function nodeIds(): Promise<string[]> {
+  return Promise.all((lab?.nodes ?? []).map(async (node) => (await node.info()).Swarm.NodeID as string));
+}
+
+async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+beforeAll(async () => {
+  [lab, registry] = await Promise.all([startSwarm(3), startRegistry()]);
+  manager = lab.nodes[0] as Docker;
+  imageA = await makeTestImage(`stigmer-it/swarm-a:${process.pid}`, { docker: manager, labels: { v: 'a' } });
+  imageB = await makeTestImage(`stigmer-it/swarm-b:${process.pid}`, { docker: manager, labels: { v: 'b' } });
+  broken = await brokenImage(`stigmer-it/swarm-b:${process.pid}`);
+  await useImage(imageA);
+  dataRoot = await mkdtemp(path.join(tmpdir(), 'stigmer-swarm-'));
+  const config = {
+    image: { localTag },
+    plugins: [
+      'local-image',
+      ['agent-runner', { command: COMMAND, hostNetwork: true }],
+      [
+        'swarm',
+        {
+          replicas: REPLICAS,
+          registry: registry.host,
+          update: { parallelism: 1, order: 'start-first', monitorMs: 2000 },
+        },
+      ],
+    ],
+    server: {
+      containerName: name,
+      dataDir: path.join(dataRoot, 'data'),
+      stopTimeout: '1s',
+      readyTimeout: '90s',
+    },
+  };
+  cwd = await projectDir({ '.stigmerrc': JSON.stringify(config, null, 2) });
+}, 180_000);
+
+afterAll(async () => {
+  await lab?.stop();
+  await registry?.stop();
+  await Promise.all([cwd, dataRoot].filter(Boolean).map((dir) => rm(dir, { recursive: true, force: true })));
+}, 120_000);
+
+describe('server start on a three-node swarm (plugin-swarm)', () => {
+  let currentImage = '';
+
+  it('starts 3 replicas spread over the three nodes, running the locally built image pushed to the registry by digest', async () => {
+    const outcome = await json(['server', 'start']);
+    expect(outcome.action).toBe('started');
+    expect(outcome.runtime).toBe('swarm');
+    expect(outcome.deployment.running).toBe(REPLICAS);
+    expect(outcome.deployment.image).toMatch(
+      new RegExp(
+        `^${(registry?.host ?? '').replaceAll('.', '\\.')}/stigmer/agent-runner@sha256:[a-f0-9]{64}$`,
+      ),
+    );
+    currentImage = outcome.deployment.image;
+    const running = await runningTasks();
+    expect(running).toHaveLength(REPLICAS);
+    expect(new Set(running.map((t) => t.NodeID)).size).toBe(3);
+    for (const task of running) expect(task.Spec.ContainerSpec.Image).toBe(currentImage);
+    // The registry holds what the nodes pulled.
+    const digest = currentImage.split('@')[1];
+    const manifest = await fetch(`${registry?.url}/v2/stigmer/agent-runner/manifests/${digest}`, {
+      headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+    });
+    expect(manifest.status).toBe(200);
+  });
+
+  it('shows the service and every task with its node, state and image digest (text and JSON)', async () => {
+    const status = await json(['server', 'status']);
+    expect(status.state).toBe('running');
+    const units = status.deployment.units.filter(
+      (u: { desiredState: string }) => u.desiredState === 'running',
+    );
+    expect(units).toHaveLength(REPLICAS);
+    expect(new Set(units.map((u: { node: string }) => u.node)).size).toBe(3);
+    for (const u of units) expect(u.image).toBe(currentImage);
+    const text = await stigmer(['server', 'status']);
+    expect(text.stdout).toContain('agent-runner: running (3/3 replicas, swarm service)');
+    for (const node of await nodeIds()) expect(text.stdout).toContain(`(${node.slice(0, 12)})`);
+  });
+
+  it("delivers the API key as a Swarm secret: in the runner's environment, in no service, task or container inspect on any node", async () => {
+    const service = await manager.getService(name).inspect();
+    expect(JSON.stringify(service)).not.toContain(canary);
+    expect(JSON.stringify(await tasks())).not.toContain(canary);
+    expect(service.Spec.TaskTemplate.ContainerSpec.Secrets).toHaveLength(1);
+    let seen = 0;
+    for (const node of lab?.nodes ?? []) {
+      const filters = { label: [`com.docker.swarm.service.name=${name}`] };
+      for (const summary of await node.listContainers({ filters })) {
+        const container = node.getContainer(summary.Id);
+        expect(JSON.stringify(await container.inspect())).not.toContain(canary);
+        const exec = await container.exec({
+          Cmd: ['cat', '/proc/1/environ'],
+          AttachStdout: true,
+          AttachStderr: true,
+        });
+        const stream = await exec.start({});
+        const chunks: Buffer[] = [];
+        await new Promise((resolve) => {
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', resolve);
+        });
+        expect(Buffer.concat(chunks).toString('latin1')).toContain(`ANTHROPIC_API_KEY=${canary}`);
+        seen++;
+      }
+    }
+    expect(seen).toBe(REPLICAS);
+  });
+
+  it('shows the service logs with each line prefixed by its task and node', async () => {
+    const result = await stigmer(['server', 'logs', '--no-follow']);
+    expect(result.exitCode).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(REPLICAS);
+    const prefixed = new RegExp(`^${name}\\.[1-3]@\\S+ \\([a-z0-9]{12}\\) \\| runner up on `);
+    for (const line of lines) expect(line).toMatch(prefixed);
+  });
+
+  it('leaves an unchanged service alone: already running', async () => {
+    const outcome = await json(['server', 'start']);
+    expect(outcome.action).toBe('already-running');
+    expect(outcome.deployment.image).toBe(currentImage);
+  });
+
+  it('rolls a new image out start-first, one task at a time, with a running task at every moment', async () => {
+    await useImage(imageB);
+    let polling = true;
+    let fewest = Number.POSITIVE_INFINITY;
+    let looks = 0;
+    const poller = (async () => {
+      while (polling) {
+        fewest = Math.min(fewest, (await runningTasks()).length);
+        looks++;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    const outcome = await json(['server', 'start']).finally(() => {
+      polling = false;
+    });
+    await poller;
+    expect(outcome.action).toBe('updated');
+    expect(outcome.differences.join('\n')).toContain('image:');
+    expect(outcome.deployment.image).not.toBe(currentImage);
+    expect(looks).toBeGreaterThan(5);
+    expect(fewest).toBeGreaterThanOrEqual(1);
+    const running = await runningTasks();
+    expect(running).toHaveLength(REPLICAS);
+    for (const task of running) expect(task.Spec.ContainerSpec.Image).toBe(outcome.deployment.image);
+    currentImage = outcome.deployment.image;
+  });
+
+  it('rolls a failing image back and reports which tasks failed and why', async () => {
+    await useImage(broken);
+    const result = await stigmer(['server', 'start', '--json']);
+    expect(result.exitCode).not.toBe(0);
+    const answer = JSON.parse(result.stdout || result.stderr);
+    expect(answer.error.code).toBe('SERVER_START_FAILED');
+    expect(answer.error.message).toContain('rolled it back');
+    expect(answer.error.details.failures.length).toBeGreaterThanOrEqual(1);
+    expect(JSON.stringify(answer.error.details.failures)).toMatch(/non-zero exit|no such file|not found/i);
+    const running = await runningTasks();
+    expect(running).toHaveLength(REPLICAS);
+    for (const task of running) expect(task.Spec.ContainerSpec.Image).toBe(currentImage);
+    await useImage(imageB);
+  });
+
+  it('reschedules the task of a node whose engine died onto the other nodes', async () => {
+    const third = { ID: (await nodeIds())[2] };
+    await lab?.killNode(2);
+    const rescheduled = await until('three running tasks on the live nodes', async () => {
+      const running = await runningTasks();
+      return running.length === REPLICAS && running.every((t) => t.NodeID !== third?.ID)
+        ? running
+        : undefined;
+    });
+    expect(new Set(rescheduled.map((t) => t.NodeID)).size).toBe(2);
+    const status = await json(['server', 'status']);
+    expect(status.deployment.running).toBe(REPLICAS);
+  });
+
+  it('stop removes the service, its secrets and its containers on every live node', async () => {
+    const outcome = await json(['server', 'stop']);
+    expect(outcome.removed).toContain(`service ${name}`);
+    const gone = await manager
+      .getService(name)
+      .inspect()
+      .catch((e: { statusCode?: number }) => e.statusCode);
+    expect(gone).toBe(404);
+    const secrets = await manager.listSecrets({ filters: { label: [`org.stigmer.swarm.service=${name}`] } });
+    expect(secrets).toEqual([]);
+    // The live nodes stopped their runners before stop returned; each engine then removes the containers of the removed tasks.
+    const filters = { label: [`com.docker.swarm.service.name=${name}`] };
+    for (const node of lab?.nodes.slice(0, 2) ?? []) {
+      expect(await node.listContainers({ filters })).toEqual([]);
+      await until('the containers removed', async () =>
+        (await node.listContainers({ all: true, filters })).length === 0 ? true : undefined,
+      );
+    }
+    const status = await json(['server', 'status']);
+    expect(status.state).toBe('not-found');
+  });
+});
