@@ -57,7 +57,8 @@ export async function removeSecretsExcept(
 /** `<service>-<key>-<12 hex of a hash of service, key and value>`: within Swarm's 64 characters. */
 export function secretName(service: string, key: string, value: string): string {
   const hash = createHash('sha256').update(`${service}\0${key}\0${value}`).digest('hex').slice(0, 12);
-  return `${service}-${key}`.slice(0, 50).replace(/[^a-zA-Z0-9_.-]/g, '-') + `-${hash}`;
+  const prefix = `${service}-${key}`.slice(0, 50).replace(/[^a-zA-Z0-9_.-]/g, '-');
+  return `${prefix}-${hash}`;
 }
 
 /** The secret ids a service spec mounts. */

@@ -16,6 +16,7 @@ export const SECRETS_WRAPPER = [
   '[ -f "$f" ] || continue;',
   `k="\${f##*/${SECRET_FILE_PREFIX}}";`,
   'v="$(cat "$f"; printf x)";',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
   'export "$k=${v%x}";',
   'done;',
   'exec "$@"',

@@ -1,7 +1,7 @@
 import type Dockerode from 'dockerode';
 import { type EngineError, interruption } from '../errors.js';
 import { streamLogs } from './container-logs.js';
-import { type CallDeadline, callDeadline } from './deadline.js';
+import type { CallDeadline } from './deadline.js';
 import { toAuthConfig } from './pull.js';
 import type {
   SwarmEngine,

@@ -11,7 +11,9 @@ import {
   type PluginApiVersion,
   type ResolvedImage,
   type ResolveRequest,
+  type RuntimeUnit,
   type StigmerPlugin,
+  type SwarmEngine,
 } from '@stigmer/core';
 import { duration, z } from '@stigmer/core/options';
 import { expectTypeOf } from 'vitest';
@@ -124,3 +126,21 @@ export type NoSession = typeof import('@stigmer/core').openSession;
 export type NoPipeline = import('@stigmer/core').Pipeline;
 // @ts-expect-error internals are exported from neither entry
 export type NoBackoff = typeof import('@stigmer/core/host').backoffDelay;
+
+// The runtime hooks (1.2): every answer names its runtime; the Swarm API is optional on the engine.
+definePlugin({
+  name: 'runtime',
+  version: '1.0.0',
+  apply(hooks) {
+    hooks.runtimeFind.tap((target) => ({ runtime: 'mine', found: undefined, ...{ name: target.name } }));
+    // @ts-expect-error an answer without its runtime's name
+    hooks.runtimeInspect.tap(() => ({ found: undefined }));
+    hooks.runtimeStop.tap(async (request) => ({ runtime: 'mine', removed: [request.target.name] }));
+    hooks.runtimeUpdate.tap((request) => {
+      expectTypeOf(request.force).toEqualTypeOf<boolean>();
+      expectTypeOf(request.current.units).toEqualTypeOf<readonly RuntimeUnit[]>();
+      return undefined;
+    });
+  },
+});
+expectTypeOf(ctx.engine.swarm).toEqualTypeOf<(() => SwarmEngine) | undefined>();
