@@ -4,6 +4,7 @@ import {
   type RuntimeDeployRequest,
   type RuntimeRollout,
   type RuntimeTarget,
+  type RuntimeUnit,
   ServerError,
   type StigmerPlugin,
   type SwarmEngine,
@@ -47,11 +48,11 @@ export function swarmPlugin(): StigmerPlugin<SwarmOptions> {
       }));
       hooks.runtimeFind.tap(async (target, ctx) => ({
         runtime: RUNTIME,
-        found: await ownDeployment(swarmOf(ctx), target),
+        found: await ownDeployment(await managerOf(ctx), target),
       }));
       hooks.runtimeInspect.tap(async (target, ctx) => ({
         runtime: RUNTIME,
-        found: await inspectDeployment(swarmOf(ctx), target.name),
+        found: await inspectDeployment(await managerOf(ctx), target.name),
       }));
       hooks.runtimeCreate.tap((request, ctx) => create(request, ctx));
       hooks.runtimeUpdate.tap(async (request, ctx) => {
@@ -61,7 +62,7 @@ export function swarmPlugin(): StigmerPlugin<SwarmOptions> {
         return update(request, current, request.force, ctx);
       });
       hooks.runtimeLogs.tap(async (request, ctx) => {
-        const swarm = swarmOf(ctx);
+        const swarm = await managerOf(ctx);
         const deployment = await inspectDeployment(swarm, request.target.name);
         if (!deployment) throw notFound(request.target);
         const [raw, nodes] = await Promise.all([
@@ -77,7 +78,7 @@ export function swarmPlugin(): StigmerPlugin<SwarmOptions> {
         return { runtime: RUNTIME, deployment, stream: raw.pipe(prefixed) };
       });
       hooks.runtimeStop.tap(async (request, ctx) => {
-        const swarm = swarmOf(ctx);
+        const swarm = await managerOf(ctx);
         const service = await swarm.inspectService(request.target.name);
         const removed: string[] = [];
         if (service && owned(service, request.target)) {
@@ -109,15 +110,26 @@ async function create(
   const { spec, auth, image } = await prepare(request, swarm, 0, ctx);
   const id = await swarm.createService(spec, { auth });
   ctx.note(`created service ${request.spec.name} (${ctx.options.replicas} replicas of ${image})`);
-  const failures = await waitForReplicas({
-    swarm,
-    serviceId: id,
-    name: request.spec.name,
-    image,
-    replicas: ctx.options.replicas,
-    timeoutMs: request.readyTimeoutMs,
-    signal: ctx.signal,
-  });
+  let failures: RuntimeUnit[];
+  try {
+    failures = await waitForReplicas({
+      swarm,
+      serviceId: id,
+      name: request.spec.name,
+      image,
+      replicas: ctx.options.replicas,
+      timeoutMs: request.readyTimeoutMs,
+      signal: ctx.signal,
+    });
+  } catch (error) {
+    // Interrupted (Ctrl-C, the hook's timeout): no half-made service is left. A service
+    // whose tasks failed is kept for `server logs`, as the error says.
+    if (ctx.signal.aborted) {
+      await swarm.removeService(id).catch(() => {});
+      await removeSecretsExcept(swarm, request.spec.name, new Set()).catch(() => []);
+    }
+    throw error;
+  }
   return {
     runtime: RUNTIME,
     outcome: 'created',

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectDir, STIGMER_BIN } from '../cli/run.js';
+import { harness } from '../harness/context.js';
 import { makeTestImage } from '../harness/images.js';
 import { spawnCollect } from '../harness/process.js';
 import { followProgress } from '../harness/progress.js';
@@ -22,7 +23,8 @@ import { tarArchive } from '../harness/tar.js';
 
 const REPLICAS = 3;
 const COMMAND = ['sh', '-c', 'echo "runner up on $(hostname)"; while :; do sleep 1; done'];
-const canary = `sk-swarm-canary-${randomBytes(12).toString('hex')}`;
+const newKey = () => `sk-swarm-canary-${randomBytes(12).toString('hex')}`;
+let apiKey = newKey();
 const name = `stigmer-sw-${process.pid}`;
 const localTag = `stigmer-it/swarm-runner:${process.pid}`;
 
@@ -35,17 +37,60 @@ let imageA: string;
 let imageB: string;
 let broken: string;
 
-/** `stigmer ARGS` against the swarm's manager, with the API key in its environment. */
-function stigmer(args: string[]) {
+/** `stigmer ARGS` against the swarm's manager (or `dockerHost`), with the API key in its environment. */
+function stigmer(args: string[], where: { cwd?: string; dockerHost?: string } = {}) {
+  const dir = where.cwd ?? cwd;
   return spawnCollect(process.execPath, [STIGMER_BIN, ...args], {
-    cwd,
+    cwd: dir,
     env: {
       PATH: process.env.PATH ?? '',
-      HOME: cwd,
-      DOCKER_HOST: lab?.hosts[0] ?? '',
-      ANTHROPIC_API_KEY: canary,
+      HOME: dir,
+      DOCKER_HOST: where.dockerHost ?? lab?.hosts[0] ?? '',
+      ANTHROPIC_API_KEY: apiKey,
     },
   }).done;
+}
+
+/** A project whose config runs `tag` on the swarm; `swarm` options over the defaults below. */
+function swarmProject(service: string, tag: string, swarm: Record<string, unknown>) {
+  const config = {
+    image: { localTag: tag },
+    plugins: ['local-image', ['agent-runner', { command: COMMAND, hostNetwork: true }], ['swarm', swarm]],
+    server: {
+      containerName: service,
+      dataDir: path.join(dataRoot, service),
+      stopTimeout: '1s',
+      readyTimeout: '90s',
+    },
+  };
+  return projectDir({ '.stigmerrc': JSON.stringify(config, null, 2) });
+}
+
+/** What the container's main process has in its environment. */
+async function environmentOf(container: Docker.Container): Promise<string> {
+  const exec = await container.exec({
+    Cmd: ['cat', '/proc/1/environ'],
+    AttachStdout: true,
+    AttachStderr: true,
+  });
+  const stream = await exec.start({});
+  const chunks: Buffer[] = [];
+  await new Promise((resolve) => {
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', resolve);
+  });
+  return Buffer.concat(chunks).toString('latin1');
+}
+
+/** The containers of the service on every live node. */
+async function serviceContainers(): Promise<Docker.Container[]> {
+  const filters = { label: [`com.docker.swarm.service.name=${name}`] };
+  const found: Docker.Container[] = [];
+  for (const node of lab?.nodes ?? []) {
+    const summaries = await node.listContainers({ filters }).catch(() => []);
+    found.push(...summaries.map((c) => node.getContainer(c.Id)));
+  }
+  return found;
 }
 
 async function json(args: string[]) {
@@ -110,28 +155,11 @@ beforeAll(async () => {
   broken = await brokenImage(`stigmer-it/swarm-b:${process.pid}`);
   await useImage(imageA);
   dataRoot = await mkdtemp(path.join(tmpdir(), 'stigmer-swarm-'));
-  const config = {
-    image: { localTag },
-    plugins: [
-      'local-image',
-      ['agent-runner', { command: COMMAND, hostNetwork: true }],
-      [
-        'swarm',
-        {
-          replicas: REPLICAS,
-          registry: registry.host,
-          update: { parallelism: 1, order: 'start-first', monitorMs: 2000 },
-        },
-      ],
-    ],
-    server: {
-      containerName: name,
-      dataDir: path.join(dataRoot, 'data'),
-      stopTimeout: '1s',
-      readyTimeout: '90s',
-    },
-  };
-  cwd = await projectDir({ '.stigmerrc': JSON.stringify(config, null, 2) });
+  cwd = await swarmProject(name, localTag, {
+    replicas: REPLICAS,
+    registry: registry.host,
+    update: { parallelism: 1, order: 'start-first', monitorMs: 2000 },
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -139,6 +167,41 @@ afterAll(async () => {
   await registry?.stop();
   await Promise.all([cwd, dataRoot].filter(Boolean).map((dir) => rm(dir, { recursive: true, force: true })));
 }, 120_000);
+
+describe('plugin-swarm refuses what it cannot run', () => {
+  it('an image that exists only on this machine, with no registry configured: IMAGE_REJECTED (exit 4), nothing created', async () => {
+    const service = `stigmer-sw-noreg-${process.pid}`;
+    const tag = `stigmer-it/swarm-local:${process.pid}`;
+    await makeTestImage(tag, { docker: manager, labels: { v: 'local-only' } });
+    const project = await swarmProject(service, tag, { replicas: 1 });
+    const result = await stigmer(['server', 'start'], { cwd: project });
+    expect(result.exitCode).toBe(4);
+    expect(result.stderr).toContain('exists only on this machine');
+    expect(result.stderr).toContain('"registry"');
+    const gone = await manager
+      .getService(service)
+      .inspect()
+      .catch((e: { statusCode?: number }) => e.statusCode);
+    expect(gone).toBe(404);
+    await rm(project, { recursive: true, force: true });
+  });
+
+  it('an engine that is not in a swarm: says so and what to do, creates nothing', async () => {
+    const { dockerHost, testImage } = harness();
+    const project = await swarmProject(
+      `stigmer-sw-solo-${process.pid}`,
+      `${testImage.repository}:${testImage.tag}`,
+      {},
+    );
+    const result = await stigmer(['server', 'start'], { cwd: project, dockerHost });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr).toContain('not part of a swarm');
+    expect(result.stderr).toContain('docker swarm init');
+    const status = await stigmer(['server', 'status'], { cwd: project, dockerHost });
+    expect(status.stderr).toContain('not part of a swarm');
+    await rm(project, { recursive: true, force: true });
+  });
+});
 
 describe('server start on a three-node swarm (plugin-swarm)', () => {
   let currentImage = '';
@@ -182,29 +245,14 @@ describe('server start on a three-node swarm (plugin-swarm)', () => {
 
   it("delivers the API key as a Swarm secret: in the runner's environment, in no service, task or container inspect on any node", async () => {
     const service = await manager.getService(name).inspect();
-    expect(JSON.stringify(service)).not.toContain(canary);
-    expect(JSON.stringify(await tasks())).not.toContain(canary);
+    expect(JSON.stringify(service)).not.toContain(apiKey);
+    expect(JSON.stringify(await tasks())).not.toContain(apiKey);
     expect(service.Spec.TaskTemplate.ContainerSpec.Secrets).toHaveLength(1);
     let seen = 0;
-    for (const node of lab?.nodes ?? []) {
-      const filters = { label: [`com.docker.swarm.service.name=${name}`] };
-      for (const summary of await node.listContainers({ filters })) {
-        const container = node.getContainer(summary.Id);
-        expect(JSON.stringify(await container.inspect())).not.toContain(canary);
-        const exec = await container.exec({
-          Cmd: ['cat', '/proc/1/environ'],
-          AttachStdout: true,
-          AttachStderr: true,
-        });
-        const stream = await exec.start({});
-        const chunks: Buffer[] = [];
-        await new Promise((resolve) => {
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', resolve);
-        });
-        expect(Buffer.concat(chunks).toString('latin1')).toContain(`ANTHROPIC_API_KEY=${canary}`);
-        seen++;
-      }
+    for (const container of await serviceContainers()) {
+      expect(JSON.stringify(await container.inspect())).not.toContain(apiKey);
+      expect(await environmentOf(container)).toContain(`ANTHROPIC_API_KEY=${apiKey}`);
+      seen++;
     }
     expect(seen).toBe(REPLICAS);
   });
@@ -222,6 +270,38 @@ describe('server start on a three-node swarm (plugin-swarm)', () => {
     const outcome = await json(['server', 'start']);
     expect(outcome.action).toBe('already-running');
     expect(outcome.deployment.image).toBe(currentImage);
+  });
+
+  it('server restart rolls every task onto a new one, with the same image', async () => {
+    const before = new Set((await runningTasks()).map((t) => t.ID));
+    const outcome = await json(['server', 'restart']);
+    expect(outcome.action).toBe('updated');
+    const after = await runningTasks();
+    expect(after).toHaveLength(REPLICAS);
+    for (const task of after) {
+      expect(before.has(task.ID)).toBe(false);
+      expect(task.Spec.ContainerSpec.Image).toBe(currentImage);
+    }
+  });
+
+  it('a changed API key rolls the service onto a new Swarm secret and removes the old one', async () => {
+    const old = await manager.listSecrets({ filters: { label: [`org.stigmer.swarm.service=${name}`] } });
+    expect(old).toHaveLength(1);
+    apiKey = newKey();
+    const outcome = await json(['server', 'start']);
+    expect(outcome.action).toBe('updated');
+    expect(outcome.differences).toContain('the value of a secret variable changed');
+    expect(JSON.stringify(outcome)).not.toContain(apiKey);
+    const now = await manager.listSecrets({ filters: { label: [`org.stigmer.swarm.service=${name}`] } });
+    expect(now).toHaveLength(1);
+    expect(now[0]?.ID).not.toBe(old[0]?.ID);
+    // The replaced tasks' containers are stopped on their nodes as the update goes; wait for the last.
+    const containers = await until('only the new containers running', async () => {
+      const running = await serviceContainers();
+      return running.length === REPLICAS ? running : undefined;
+    });
+    for (const container of containers)
+      expect(await environmentOf(container)).toContain(`ANTHROPIC_API_KEY=${apiKey}`);
   });
 
   it('rolls a new image out start-first, one task at a time, with a running task at every moment', async () => {
