@@ -3,7 +3,7 @@ import { type RuntimeUnit, ServerError, type SwarmEngine, type SwarmTask } from 
 import { FAILED_STATES, nodeName, runningTasks, unitOf } from './deployment.js';
 
 /** How often a rollout is looked at: tight, since every look is one or two quick engine calls. */
-const POLL_MS = 250;
+const POLL_MS = 100;
 
 /** What waiting for a rollout needs. */
 export interface RolloutWatch {

@@ -5,8 +5,14 @@ import type { HookName } from '../hooks.js';
 import type { ResolvedImage } from '../image/types.js';
 import { resolveImage } from '../pipeline/resolve.js';
 import { requestFor, type Session } from '../session.js';
+import { buildSpec } from './build-spec.js';
 import { type LifecycleOptions, lockFor, serverPlace } from './context.js';
-import { fingerprint, fingerprintDifferences, fingerprintHash, parseFingerprint } from './fingerprint.js';
+import {
+  type fingerprint,
+  fingerprintDifferences,
+  fingerprintHash,
+  parseFingerprint,
+} from './fingerprint.js';
 import { LABELS } from './labels.js';
 import type {
   RuntimeDeployment,
@@ -16,7 +22,7 @@ import type {
   RuntimeStopped,
   RuntimeTarget,
 } from './runtime-types.js';
-import { bothSettled, type StartOptions, withCoreLabels } from './start.js';
+import { bothSettled, type StartOptions } from './start.js';
 import type { StopRequest } from './types.js';
 import { redactSpec } from './view.js';
 
@@ -80,19 +86,12 @@ export async function startOnRuntime(session: Session, options: StartOptions): P
         ? { id: existing.id, state: existing.running > 0 ? 'running' : 'created' }
         : undefined,
     });
-    const seed: ContainerSpec = {
-      name: place.containerName,
-      image: image.reference,
-      env: {},
-      labels: {},
-      mounts: [],
+    const built = await buildSpec(session, place, image, options);
+    const { print, specHash } = built;
+    const spec = {
+      ...built.spec,
+      labels: { ...built.spec.labels, [SECRETS_LABEL]: secretsHash(built.spec) },
     };
-    const built = ((await pipeline.call('containerSpec', seed)) as ContainerSpec | undefined) ?? seed;
-    const print = fingerprint(built, image.id);
-    const specHash = fingerprintHash(print);
-    const labelled = withCoreLabels(built, image, place, session.cliVersion, print, specHash);
-    const spec = { ...labelled, labels: { ...labelled.labels, [SECRETS_LABEL]: secretsHash(labelled) } };
-    pipeline.addSecrets((spec.secretEnv ?? []).flatMap((key) => spec.env[key] ?? []));
     const base = { runtime: lookup.runtime, dataDir: place.dataDir, image, spec: redactSpec(spec), specHash };
     const differences = existing ? differencesFrom(existing, spec, print) : [];
     if (
