@@ -15,3 +15,5 @@ await import('./server-start.mjs');
 await import('./pull.mjs');
 await import('./unreachable.mjs');
 await import('./stall-failover.mjs');
+// Starts a three-node swarm of its own (root needed, as for the engine).
+await import('./swarm.mjs');

@@ -1,0 +1,235 @@
+// plugin-swarm on a real three-node swarm (scripts/swarm-nodes.sh) with a
+// loopback registry, against the docker CLI doing the same by hand:
+//   1. `stigmer server start` until 3 replicas run, against `docker service
+//      create` of the same spec (same image by digest, already in the
+//      registry; same env, mounts, network, restart, log and update settings);
+//   2. a rolling update of 3 replicas to another image: `stigmer server start`
+//      after the local tag moved, against `docker service update --image`.
+// Both docker commands wait as the CLI does by default (until the tasks
+// converged and stayed up for the update monitor period, 200 ms here);
+// stigmer waits until every replica runs (create) or Swarm's UpdateStatus
+// says completed (update). Targets (issue 16): ratio <= 1.2 for both.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compare, ensureBusyboxImage, report, sh, startRegistry } from './lib.mjs';
+
+const bin = fileURLToPath(new URL('../packages/cli/bin/stigmer.js', import.meta.url));
+const script = fileURLToPath(new URL('../scripts/swarm-nodes.sh', import.meta.url));
+const runs = Number(process.env.STIGMER_BENCH_SWARM_RUNS ?? 7);
+const REPLICAS = 3;
+const MONITOR_MS = 200;
+const prefix = `/run/swb${process.pid}-`;
+const names = { stigmer: 'stigmer-bench-swarm', docker: 'stigmer-bench-swarm-docker' };
+const loop = ['/bin/busybox', 'sh', '-c', 'while :; do /bin/busybox sleep 1; done'];
+
+const work = mkdtempSync(path.join(tmpdir(), 'stigmer-bench-swarm-'));
+const hosts = sh('bash', [script, 'start', prefix, '3', String(20000 + (process.pid % 20000))])
+  .trim()
+  .split('\n');
+const manager = hosts[0];
+const registry = await startRegistry(work);
+const docker = (args) => sh('docker', args, { env: { ...process.env, DOCKER_HOST: manager } });
+
+try {
+  process.env.DOCKER_HOST = manager;
+  // Two images, both pushed: the registry already has what the services run.
+  const refs = {};
+  for (const v of ['a', 'b']) {
+    const tag = `stigmer-bench/swarm-${v}:1`;
+    ensureBusyboxImage(tag, { cmd: [...loop, v] });
+    const remote = `${registry.host}/stigmer/agent-runner:${v}`;
+    docker(['tag', tag, remote]);
+    docker(['push', '-q', remote]);
+    refs[v] = { tag, digest: docker(['image', 'inspect', '-f', '{{index .RepoDigests 0}}', tag]).trim() };
+  }
+  const localTag = 'stigmer-bench/swarm-runner:local';
+  const project = path.join(work, 'project');
+  sh('mkdir', ['-p', project]);
+  writeFileSync(path.join(project, 'package.json'), '{}');
+  writeFileSync(
+    path.join(project, '.stigmerrc'),
+    JSON.stringify({
+      image: { localTag },
+      plugins: [
+        'local-image',
+        ['agent-runner', { hostNetwork: true }],
+        [
+          'swarm',
+          {
+            replicas: REPLICAS,
+            registry: registry.host,
+            update: { parallelism: 1, order: 'start-first', monitorMs: MONITOR_MS },
+          },
+        ],
+      ],
+      server: { containerName: names.stigmer, dataDir: path.join(work, 'data'), stopTimeout: '1s' },
+    }),
+  );
+  // No API key in the environment: no secrets on either side.
+  const stigmerEnv = { DOCKER_HOST: manager, HOME: work, ANTHROPIC_API_KEY: '', OPENAI_API_KEY: '' };
+  const useImage = (v) => docker(['tag', refs[v].tag, localTag]);
+
+  // What the agent-runner plugin builds, as `docker service create` flags.
+  const env = {
+    MODE: 'local',
+    STIGMER_BACKEND_ENDPOINT: 'localhost:7234',
+    TEMPORAL_SERVICE_ADDRESS: 'localhost:7233',
+    TEMPORAL_NAMESPACE: 'default',
+    TASK_QUEUE: 'agent_execution_runner',
+    SANDBOX_TYPE: 'filesystem',
+    WORKSPACE_ROOT: '/workspace',
+    LOG_LEVEL: 'DEBUG',
+  };
+  const serviceCreate = (image) => [
+    'service',
+    'create',
+    '--quiet',
+    '--name',
+    names.docker,
+    '--replicas',
+    String(REPLICAS),
+    '--network',
+    'host',
+    '--restart-condition',
+    'any',
+    '--restart-delay',
+    '1s',
+    '--stop-grace-period',
+    '1s',
+    '--update-parallelism',
+    '1',
+    '--update-order',
+    'start-first',
+    '--update-monitor',
+    `${MONITOR_MS}ms`,
+    '--update-failure-action',
+    'rollback',
+    '--log-driver',
+    'json-file',
+    '--log-opt',
+    'max-size=10m',
+    '--log-opt',
+    'max-file=3',
+    ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+    '--mount',
+    `type=volume,source=${names.docker}-workspace,target=/workspace`,
+    '--mount',
+    `type=volume,source=${names.docker}-artifacts,target=/artifacts`,
+    image,
+  ];
+
+  /** Removes a service and waits until its containers are gone from every node. */
+  const removeService = (name) => {
+    spawnSync('docker', ['service', 'rm', name], {
+      env: { ...process.env, DOCKER_HOST: manager },
+      stdio: 'ignore',
+    });
+    for (let i = 0; i < 150; i++) {
+      const left = hosts.some(
+        (host) =>
+          sh('docker', ['ps', '-aq', '--filter', `label=com.docker.swarm.service.name=${name}`], {
+            env: { ...process.env, DOCKER_HOST: host },
+          }).trim() !== '',
+      );
+      if (!left) return;
+      spawnSync('sleep', ['0.2']);
+    }
+  };
+
+  useImage('a');
+  const create = compare(
+    [
+      {
+        name: 'docker service create (3 replicas)',
+        cmd: 'docker',
+        args: serviceCreate(refs.a.digest),
+        env: { DOCKER_HOST: manager },
+        cwd: project,
+        service: names.docker,
+      },
+      {
+        name: 'stigmer server start (3 replicas)',
+        cmd: process.execPath,
+        args: [bin, 'server', 'start'],
+        env: stigmerEnv,
+        cwd: project,
+        service: names.stigmer,
+      },
+    ],
+    { runs, warmup: 1, before: (c) => removeService(c.service) },
+  );
+  report(
+    `Swarm service start, 3 replicas on 3 nodes (median of ${runs})`,
+    create,
+    'docker service create (3 replicas)',
+  );
+
+  // Both services run image a now; each round moves both to the other image.
+  let next = { docker: 'b', stigmer: 'b' };
+  const update = compare(
+    [
+      {
+        name: 'docker service update --image (3 replicas)',
+        cmd: 'docker',
+        args: [],
+        env: { DOCKER_HOST: manager },
+        cwd: project,
+        side: 'docker',
+      },
+      {
+        name: 'stigmer server start, new image (3 replicas)',
+        cmd: process.execPath,
+        args: [bin, 'server', 'start'],
+        env: stigmerEnv,
+        cwd: project,
+        side: 'stigmer',
+      },
+    ],
+    {
+      runs,
+      warmup: 1,
+      before: (c) => {
+        const v = next[c.side];
+        next = { ...next, [c.side]: v === 'a' ? 'b' : 'a' };
+        if (c.side === 'docker')
+          c.args = ['service', 'update', '--quiet', '--image', refs[v].digest, names.docker];
+        else useImage(v);
+      },
+    },
+  );
+  report(
+    `Swarm rolling update of 3 replicas, start-first, one at a time (median of ${runs})`,
+    update,
+    'docker service update --image (3 replicas)',
+  );
+
+  // The part of stigmer's time that is not the rollout: the same command when
+  // nothing changed (process start, config, plugins, chain, one look at the service).
+  const fixed = compare(
+    [
+      {
+        name: 'docker service ls',
+        cmd: 'docker',
+        args: ['service', 'ls'],
+        env: { DOCKER_HOST: manager },
+        cwd: project,
+      },
+      {
+        name: 'stigmer server start, already running',
+        cmd: process.execPath,
+        args: [bin, 'server', 'start'],
+        env: stigmerEnv,
+        cwd: project,
+      },
+    ],
+    { runs, warmup: 1 },
+  );
+  report(`Fixed cost of one command against the swarm (median of ${runs})`, fixed, 'docker service ls');
+} finally {
+  registry.child.kill();
+  sh('bash', [script, 'stop', prefix, '3']);
+  rmSync(work, { recursive: true, force: true });
+}
