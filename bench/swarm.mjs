@@ -8,13 +8,24 @@
 // Both docker commands wait as the CLI does by default (until the tasks
 // converged and stayed up for the update monitor period, 200 ms here);
 // stigmer waits until every replica runs (create) or Swarm's UpdateStatus
-// says completed (update). Targets (issue 16): ratio <= 1.2 for both.
+// says completed (update). Targets (issue 16): ratio <= 1.2 for both. Every
+// stigmer case runs on each Node.js line and CA setting (lib.mjs variants()).
+// STIGMER_BENCH_SWARM_RUNS sets the number of runs (default 7).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compare, ensureBusyboxImage, report, sh, startRegistry } from './lib.mjs';
+import {
+  compare,
+  ensureBusyboxImage,
+  onVariant,
+  sh,
+  startRegistry,
+  table,
+  variants,
+  writeProject,
+} from './lib.mjs';
 
 const bin = fileURLToPath(new URL('../packages/cli/bin/stigmer.js', import.meta.url));
 const script = fileURLToPath(new URL('../scripts/swarm-nodes.sh', import.meta.url));
@@ -24,6 +35,7 @@ const MONITOR_MS = 200;
 const prefix = `/run/swb${process.pid}-`;
 const names = { stigmer: 'stigmer-bench-swarm', docker: 'stigmer-bench-swarm-docker' };
 const loop = ['/bin/busybox', 'sh', '-c', 'while :; do /bin/busybox sleep 1; done'];
+const columns = variants();
 
 const work = mkdtempSync(path.join(tmpdir(), 'stigmer-bench-swarm-'));
 const hosts = sh('bash', [script, 'start', prefix, '3', String(20000 + (process.pid % 20000))])
@@ -46,30 +58,40 @@ try {
     refs[v] = { tag, digest: docker(['image', 'inspect', '-f', '{{index .RepoDigests 0}}', tag]).trim() };
   }
   const localTag = 'stigmer-bench/swarm-runner:local';
-  const project = path.join(work, 'project');
-  sh('mkdir', ['-p', project]);
-  writeFileSync(path.join(project, 'package.json'), '{}');
-  writeFileSync(
-    path.join(project, '.stigmerrc'),
-    JSON.stringify({
-      image: { localTag },
-      plugins: [
-        'local-image',
-        ['agent-runner', { hostNetwork: true }],
-        [
-          'swarm',
-          {
-            replicas: REPLICAS,
-            registry: registry.host,
-            update: { parallelism: 1, order: 'start-first', monitorMs: MONITOR_MS },
-          },
-        ],
+  const project = writeProject(path.join(work, 'project'), {
+    image: { localTag },
+    plugins: [
+      'local-image',
+      ['agent-runner', { hostNetwork: true }],
+      [
+        'swarm',
+        {
+          replicas: REPLICAS,
+          registry: registry.host,
+          update: { parallelism: 1, order: 'start-first', monitorMs: MONITOR_MS },
+        },
       ],
-      server: { containerName: names.stigmer, dataDir: path.join(work, 'data'), stopTimeout: '1s' },
-    }),
-  );
+    ],
+    server: { containerName: names.stigmer, dataDir: path.join(work, 'data'), stopTimeout: '1s' },
+  });
   // No API key in the environment: no secrets on either side.
-  const stigmerEnv = { DOCKER_HOST: manager, HOME: work, ANTHROPIC_API_KEY: '', OPENAI_API_KEY: '' };
+  const stigmerEnv = (variant) => ({
+    ...variant.env,
+    DOCKER_HOST: manager,
+    HOME: work,
+    ANTHROPIC_API_KEY: undefined,
+    OPENAI_API_KEY: undefined,
+  });
+  /** `stigmer ARGS` on every variant, as cases named `name @ variant`. */
+  const stigmerCases = (name, args, extra = {}) =>
+    columns.map((variant) => ({
+      name: onVariant(name, variant),
+      cmd: variant.node,
+      args: [bin, ...args],
+      env: stigmerEnv(variant),
+      cwd: project,
+      ...extra,
+    }));
   const useImage = (v) => docker(['tag', refs[v].tag, localTag]);
 
   // What the agent-runner plugin builds, as `docker service create` flags.
@@ -140,94 +162,97 @@ try {
   };
 
   useImage('a');
+  const createBaseline = 'docker service create (3 replicas)';
+  const createRow = 'stigmer server start (3 replicas)';
   const create = compare(
     [
       {
-        name: 'docker service create (3 replicas)',
+        name: createBaseline,
         cmd: 'docker',
         args: serviceCreate(refs.a.digest),
         env: { DOCKER_HOST: manager },
         cwd: project,
         service: names.docker,
       },
-      {
-        name: 'stigmer server start (3 replicas)',
-        cmd: process.execPath,
-        args: [bin, 'server', 'start'],
-        env: stigmerEnv,
-        cwd: project,
-        service: names.stigmer,
-      },
+      ...stigmerCases(createRow, ['server', 'start'], { service: names.stigmer }),
     ],
     { runs, warmup: 1, before: (c) => removeService(c.service) },
   );
-  report(
-    `Swarm service start, 3 replicas on 3 nodes (median of ${runs})`,
+  table(
+    `Swarm service start, 3 replicas on 3 nodes, image in the registry: median ms and ratio to docker service create (${create[createBaseline].median.toFixed(1)} ms), ${runs} interleaved runs`,
     create,
-    'docker service create (3 replicas)',
+    { rows: [createRow], variants: columns, baseline: () => createBaseline },
   );
+  console.log('  target: <= 1.20x');
 
-  // Both services run image a now; each round moves both to the other image.
-  let next = { docker: 'b', stigmer: 'b' };
+  // Both services run image a now; each case moves its service to the other image every round.
+  const updateBaseline = 'docker service update --image (3 replicas)';
+  const updateRow = 'stigmer server start, new image (3 replicas)';
+  const next = {};
   const update = compare(
     [
       {
-        name: 'docker service update --image (3 replicas)',
+        name: updateBaseline,
         cmd: 'docker',
         args: [],
         env: { DOCKER_HOST: manager },
         cwd: project,
         side: 'docker',
       },
-      {
-        name: 'stigmer server start, new image (3 replicas)',
-        cmd: process.execPath,
-        args: [bin, 'server', 'start'],
-        env: stigmerEnv,
-        cwd: project,
-        side: 'stigmer',
-      },
+      ...stigmerCases(updateRow, ['server', 'start'], { side: 'stigmer' }),
     ],
     {
       runs,
       warmup: 1,
       before: (c) => {
-        const v = next[c.side];
-        next = { ...next, [c.side]: v === 'a' ? 'b' : 'a' };
+        const v = next[c.side] ?? 'b';
+        next[c.side] = v === 'a' ? 'b' : 'a';
         if (c.side === 'docker')
           c.args = ['service', 'update', '--quiet', '--image', refs[v].digest, names.docker];
         else useImage(v);
       },
     },
   );
-  report(
-    `Swarm rolling update of 3 replicas, start-first, one at a time (median of ${runs})`,
+  table(
+    `Swarm rolling update of 3 replicas, start-first, one at a time: median ms and ratio to docker service update --image (${update[updateBaseline].median.toFixed(1)} ms), ${runs} interleaved runs`,
     update,
-    'docker service update --image (3 replicas)',
+    { rows: [updateRow], variants: columns, baseline: () => updateBaseline },
   );
+  console.log('  target: <= 1.20x');
 
   // The part of stigmer's time that is not the rollout: the same command when
-  // nothing changed (process start, config, plugins, chain, one look at the service).
+  // nothing changed (process start, config, plugins, chain, one look at the
+  // service), and Node.js alone.
+  const fixedBaseline = 'docker service ls';
   const fixed = compare(
     [
       {
-        name: 'docker service ls',
+        name: fixedBaseline,
         cmd: 'docker',
         args: ['service', 'ls'],
         env: { DOCKER_HOST: manager },
         cwd: project,
       },
-      {
-        name: 'stigmer server start, already running',
-        cmd: process.execPath,
-        args: [bin, 'server', 'start'],
-        env: stigmerEnv,
+      ...stigmerCases('stigmer server start, already running', ['server', 'start']),
+      ...columns.map((variant) => ({
+        name: onVariant('node -e 0', variant),
+        cmd: variant.node,
+        args: ['-e', '0'],
+        env: variant.env,
         cwd: project,
-      },
+      })),
     ],
     { runs, warmup: 1 },
   );
-  report(`Fixed cost of one command against the swarm (median of ${runs})`, fixed, 'docker service ls');
+  table(
+    `Fixed cost of one command against the swarm: median ms and ratio to docker service ls (${fixed[fixedBaseline].median.toFixed(1)} ms), ${runs} interleaved runs`,
+    fixed,
+    {
+      rows: ['stigmer server start, already running', 'node -e 0'],
+      variants: columns,
+      baseline: () => fixedBaseline,
+    },
+  );
 } finally {
   registry.child.kill();
   sh('bash', [script, 'stop', prefix, '3']);

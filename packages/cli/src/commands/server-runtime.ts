@@ -65,7 +65,7 @@ function startSummary(outcome: RuntimeStartOutcome): string[] {
   switch (outcome.action) {
     case 'already-running':
       return [
-        `${d.name} is already running with the same image and configuration (${d.running}/${d.desired} replicas).`,
+        `${d.name} is already running with the same image and configuration (${d.running}/${d.desired} replicas running${d.running < d.desired ? `; ${outcome.runtime} is starting the others, \`stigmer server status\` shows them` : ''}).`,
       ];
     case 'updated':
       return [

@@ -60,7 +60,7 @@ export interface RuntimeStartOutcome {
  * resolve the image (side by side with `runtimeFind`), run `beforeStart`
  * and the `containerSpec` waterfall as for a container, add core's labels,
  * then: same image, spec and secrets → already running (unless `restart` is
- * `always`); found with a difference → `runtimeUpdate` (a rolling update,
+ * `always`; the runtime reconciles replicas that do not run); found with a difference → `runtimeUpdate` (a rolling update,
  * no `--restart` needed: rolling is how a service changes); nothing →
  * `runtimeCreate`. A rollout the runtime rolled back fails with
  * `SERVER_START_FAILED` naming the failed units.
@@ -96,9 +96,10 @@ export async function startOnRuntime(session: Session, options: StartOptions): P
     const differences = existing ? differencesFrom(existing, spec, print) : [];
     if (
       existing &&
+      // Fewer replicas running than wanted is the runtime's to reconcile (a node died, a
+      // task restarts): rolling every task would not help. `server status` shows it.
       differences.length === 0 &&
-      options.restart !== 'always' &&
-      existing.running >= existing.desired
+      options.restart !== 'always'
     ) {
       await pipeline.call('afterStart', {
         id: existing.id,
