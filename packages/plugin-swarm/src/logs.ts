@@ -50,3 +50,25 @@ export function prefixLines(
     },
   });
 }
+
+/**
+ * The last lines the service printed (every task, prefixed), for the error of
+ * a start that failed: what the runner said before it exited is usually why.
+ * Best effort: bounded in time, and nothing when the engine has nothing.
+ */
+export async function lastLines(
+  swarm: SwarmEngine,
+  service: { id: string; name: string },
+  nodes: readonly SwarmNode[],
+  count = 8,
+): Promise<string[]> {
+  try {
+    const signal = AbortSignal.timeout(5000);
+    const raw = await swarm.logs(service.id, { follow: false, tail: count, signal });
+    let text = '';
+    for await (const chunk of raw.pipe(prefixLines(swarm, service, nodes))) text += chunk;
+    return text.split('\n').filter(Boolean).slice(-count);
+  } catch {
+    return [];
+  }
+}

@@ -122,14 +122,17 @@ async function create(
       signal: ctx.signal,
     });
   } catch (error) {
-    // Interrupted (Ctrl-C, the hook's timeout): no half-made service is left. A service
-    // whose tasks failed is kept for `server logs`, as the error says.
+    // Interrupted (Ctrl-C, the hook's timeout): no half-made service is left, as far as
+    // the time before the CLI exits allows (the next start or stop removes the rest).
+    // A service whose tasks failed is kept for `server logs`, as the error says.
     if (ctx.signal.aborted) {
       await swarm.removeService(id).catch(() => {});
       await removeSecretsExcept(swarm, request.spec.name, new Set()).catch(() => []);
     }
     throw error;
   }
+  // Secrets a start that was interrupted left behind (the CLI exits as soon as it unwinds).
+  await removeSecretsExcept(swarm, request.spec.name, new Set(secretIdsOf(spec)));
   return {
     runtime: RUNTIME,
     outcome: 'created',

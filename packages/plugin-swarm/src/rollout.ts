@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type RuntimeUnit, ServerError, type SwarmEngine, type SwarmTask } from '@stigmer/core';
 import { FAILED_STATES, nodeName, runningTasks, unitOf } from './deployment.js';
+import { lastLines } from './logs.js';
 
 /** How often a rollout is looked at: tight, since every look is one or two quick engine calls. */
 const POLL_MS = 100;
@@ -47,8 +48,11 @@ export async function waitForReplicas(watch: RolloutWatch): Promise<RuntimeUnit[
   for (;;) {
     const tasks = await watch.swarm.tasks(watch.serviceId);
     await failures.record(tasks);
-    if (runningTasks(tasks, watch.image).length >= watch.replicas) return failures.units;
-    if (Date.now() >= deadline) throw notConverged(watch, tasks, failures.units, await watch.swarm.nodes());
+    const running = runningTasks(tasks, watch.image).length;
+    if (running >= watch.replicas) return failures.units;
+    // Every replica failed twice and none runs: Swarm would go on restarting them until the time runs out.
+    const hopeless = running === 0 && failures.units.length >= Math.max(2, watch.replicas * 2);
+    if (hopeless || Date.now() >= deadline) throw await notConverged(watch, tasks, failures.units, hopeless);
     await sleep(POLL_MS, undefined, { signal: watch.signal });
   }
 }
@@ -86,17 +90,19 @@ export async function waitForUpdate(
     const done = ours && status.state === 'completed';
     if (done && runningTasks(tasks, watch.image).length >= watch.replicas)
       return { outcome: 'updated', failures: failures.units };
-    if (Date.now() >= deadline) throw notConverged(watch, tasks, failures.units, await watch.swarm.nodes());
+    if (Date.now() >= deadline) throw await notConverged(watch, tasks, failures.units, false);
     await sleep(POLL_MS, undefined, { signal: watch.signal });
   }
 }
 
-function notConverged(
+async function notConverged(
   watch: RolloutWatch,
   tasks: readonly SwarmTask[],
   failed: readonly RuntimeUnit[],
-  nodes: Parameters<typeof nodeName>[1],
-): ServerError {
+  hopeless: boolean,
+): Promise<ServerError> {
+  const nodes = await watch.swarm.nodes();
+  const output = await lastLines(watch.swarm, { id: watch.serviceId, name: watch.name }, nodes);
   const running = runningTasks(tasks, watch.image).length;
   const lines = failed
     .slice(-6)
@@ -110,9 +116,17 @@ function notConverged(
   return new ServerError(
     'SERVER_START_FAILED',
     [
-      `The service ${watch.name} did not reach ${watch.replicas} running replicas of ${watch.image} within ${Math.round(watch.timeoutMs / 1000)}s (server.readyTimeout): ${running} run.`,
+      hopeless
+        ? `The service ${watch.name} cannot run ${watch.image}: every replica failed (${failed.length} tasks) and none runs.`
+        : `The service ${watch.name} did not reach ${watch.replicas} running replicas of ${watch.image} within ${Math.round(watch.timeoutMs / 1000)}s (server.readyTimeout): ${running} run.`,
       ...(lines.length > 0 ? ['Tasks that failed:', ...lines] : []),
+      ...(failed.some((u) => u.error?.includes('"/bin/sh"'))
+        ? [
+            'The image has no /bin/sh: the wrapper that turns the Swarm secrets (API keys) into environment variables needs it.',
+          ]
+        : []),
       ...(pending.length > 0 ? ['Tasks not running yet:', ...pending] : []),
+      ...(output.length > 0 ? ['Its last output:', ...output.map((line) => `  ${line}`)] : []),
       'The service was kept: `stigmer server logs` shows its output, `stigmer server stop` removes it.',
     ].join('\n'),
     {

@@ -186,6 +186,33 @@ describe('plugin-swarm refuses what it cannot run', () => {
     await rm(project, { recursive: true, force: true });
   });
 
+  it('a service whose every replica fails at start: SERVER_START_FAILED at once, naming the tasks and why; stop removes what was kept', async () => {
+    const service = `stigmer-sw-fail-${process.pid}`;
+    const tag = `stigmer-it/swarm-failing:${process.pid}`;
+    await manager.getImage(broken).tag({ repo: 'stigmer-it/swarm-failing', tag: String(process.pid) });
+    const project = await swarmProject(service, tag, { replicas: 2, registry: registry?.host });
+    const started = Date.now();
+    const result = await stigmer(['server', 'start', '--json'], { cwd: project });
+    expect(Date.now() - started).toBeLessThan(60_000); // server.readyTimeout is 90 s
+    expect(result.exitCode).not.toBe(0);
+    const answer = JSON.parse(result.stdout);
+    expect(answer.error.code).toBe('SERVER_START_FAILED');
+    expect(answer.error.message).toContain('every replica failed');
+    expect(answer.error.message).toContain(`${service}.`);
+    expect(answer.error.details.failures.length).toBeGreaterThanOrEqual(4);
+    expect(JSON.stringify(answer.error.details.failures)).toContain('non-zero exit (127)');
+    // What the task printed says why: the wrapper could not exec the image's entrypoint.
+    expect(answer.error.message).toMatch(/Its last output:\n.*\/no\/such\/runner/);
+    expect(JSON.stringify(answer)).not.toContain(apiKey);
+    const stop = await stigmer(['server', 'stop', '--json'], { cwd: project });
+    expect(JSON.parse(stop.stdout).removed).toContain(`service ${service}`);
+    const secrets = await manager.listSecrets({
+      filters: { label: [`org.stigmer.swarm.service=${service}`] },
+    });
+    expect(secrets).toEqual([]);
+    await rm(project, { recursive: true, force: true });
+  });
+
   it('an engine that is not in a swarm: says so and what to do, creates nothing', async () => {
     const { dockerHost, testImage } = harness();
     const project = await swarmProject(
