@@ -13,6 +13,7 @@ export type {
   ContainerSpec,
   Engine,
   EngineEndpoint,
+  ImageHealthcheck,
   ImageInfo,
   LoadResult,
   MountSpec,
@@ -28,6 +29,7 @@ export {
   ImageError,
   InterruptedError,
   isStigmerError,
+  ManifestError,
   PluginError,
   PullError,
   ServerError,
@@ -45,6 +47,12 @@ export type {
   UnresolvedReport,
 } from './image/types.js';
 export type { StartedContainer, StartRequest, StopRequest, StopResult } from './lifecycle/types.js';
+export type {
+  ManifestImage,
+  ManifestOutput,
+  ManifestRequest,
+  RenderedManifest,
+} from './manifest/types.js';
 export { PLUGIN_API_VERSION, type PluginApiVersion } from './plugin/api-version.js';
 export type {
   HookContext,

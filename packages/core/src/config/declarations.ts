@@ -132,6 +132,7 @@ const HOOK_TIMEOUTS: Readonly<Record<HookName, number>> = {
   afterStart: 5 * 60_000,
   beforeStop: 60_000,
   afterStop: 60_000,
+  renderManifest: 60_000,
 };
 
 /** `resolveImage` → `RESOLVE_IMAGE`, the suffix of a hook's timeout environment variable. */

@@ -8,15 +8,15 @@ import { type LifecycleOptions, lockFor, type ServerPlace, serverPlace } from '.
 import { lastOutput, withEvidence } from './evidence.js';
 import { findContainer } from './find.js';
 import {
-  fingerprint,
   fingerprintDifferences,
   fingerprintHash,
   parseFingerprint,
   type SpecFingerprint,
   secretDifferences,
 } from './fingerprint.js';
-import { LABELS, ownerLabels } from './labels.js';
+import { LABELS } from './labels.js';
 import { nameTaken, ownedHere } from './ownership.js';
+import { effectiveSpec } from './spec.js';
 import { removeGracefully, type StoppedContainer, stopUnderLock } from './stop.js';
 import { type ContainerView, containerView, redactSpec } from './view.js';
 import { waitReady } from './wait.js';
@@ -99,26 +99,7 @@ async function startUnderLock(
     dataDir: place.dataDir,
     existing: existing ? { id: existing.id, state: existing.state } : undefined,
   });
-  const seed: ContainerSpec = {
-    name: place.containerName,
-    image: image.reference,
-    env: {},
-    labels: {},
-    mounts: [],
-  };
-  if (!pipeline.isTapped('containerSpec')) {
-    // Legal (a bare image), but most likely a config that lists plugins without agent-runner.
-    options.onEvent?.({
-      type: 'warning',
-      message: `no plugin contributes to the container spec, so ${seed.name} gets no environment, mounts or restart policy; add "agent-runner" to "plugins" in your stigmer config`,
-    });
-  }
-  const built = ((await pipeline.call('containerSpec', seed)) as ContainerSpec | undefined) ?? seed;
-  const print = fingerprint(built, image.id);
-  const specHash = fingerprintHash(print);
-  const spec = withCoreLabels(built, image, place, session.cliVersion, print, specHash);
-  // Secret values are redacted from everything this run prints, errors included.
-  pipeline.addSecrets((spec.secretEnv ?? []).flatMap((key) => spec.env[key] ?? []));
+  const { spec, print, specHash } = await effectiveSpec(session, place, image, options);
   const outcome = { dataDir: place.dataDir, image, spec: redactSpec(spec), specHash };
 
   const live = existing !== undefined && LIVE_STATES.has(existing.state);
@@ -280,31 +261,6 @@ async function startOrExplain(session: Session, id: string, name: string): Promi
       },
     );
   }
-}
-
-/** Core's labels, added after the waterfall so that no plugin can drop or forge them. */
-function withCoreLabels(
-  spec: ContainerSpec,
-  image: ResolvedImage,
-  place: ServerPlace,
-  cliVersion: string,
-  print: SpecFingerprint,
-  specHash: string,
-): ContainerSpec {
-  return {
-    ...spec,
-    secretEnv: [...new Set(spec.secretEnv ?? [])],
-    labels: {
-      ...spec.labels,
-      ...ownerLabels(place.dataDir),
-      [LABELS.cliVersion]: cliVersion,
-      [LABELS.imageReference]: image.reference,
-      [LABELS.imageId]: image.id,
-      [LABELS.imageDigest]: image.digest ?? '',
-      [LABELS.specHash]: specHash,
-      [LABELS.spec]: JSON.stringify(print),
-    },
-  };
 }
 
 /** What differs between the running container and the wanted one; empty when it can stay. */

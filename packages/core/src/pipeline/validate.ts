@@ -39,6 +39,12 @@ export function checkResult(hook: HookName, result: unknown): string | undefined
       if (!isObject(result) || !isText(result.name) || !isText(result.image) || !isObject(result.env))
         return 'returned a container spec without "name", "image" and "env"';
       return undefined;
+    case 'renderManifest':
+      if (!isObject(result) || !Array.isArray(result.documents) || !result.documents.every(isObject))
+        return 'returned a manifest without a "documents" list of objects';
+      if (!Array.isArray(result.notes) || !result.notes.every((n) => typeof n === 'string'))
+        return 'returned a manifest without a "notes" list of strings';
+      return undefined;
     default:
       return undefined;
   }

@@ -7,7 +7,7 @@ import { ConfigError } from '../errors.js';
  * away. `definePlugin` stamps it on every plugin it makes, so a plugin
  * carries the version of the core it was built with. See docs/plugins.md.
  */
-export const PLUGIN_API_VERSION: PluginApiVersion = '1.1';
+export const PLUGIN_API_VERSION: PluginApiVersion = '1.2';
 
 /** A plugin API version: `major.minor`. */
 export type PluginApiVersion = `${number}.${number}`;
