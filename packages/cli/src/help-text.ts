@@ -132,7 +132,17 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       'stigmer server manifest --format kubernetes --output json | jq .items[].kind',
       'stigmer server manifest --format kubernetes --json | jq .notes',
     ],
-    env: [...RESOLVE_ENV, ...SERVER_ENV, ...START_ENV, ...ENGINE_ENV, ...CONFIG_ENV],
+    env: [
+      [
+        'ANTHROPIC_API_KEY, OPENAI_API_KEY',
+        'their names go in the Deployment; values only with --include-secrets',
+      ],
+      ...START_ENV.slice(2),
+      ...SERVER_ENV,
+      ...RESOLVE_ENV,
+      ...ENGINE_ENV,
+      ...CONFIG_ENV,
+    ],
   },
   'server status': {
     examples: ['stigmer server status', 'stigmer server status --json | jq .running'],

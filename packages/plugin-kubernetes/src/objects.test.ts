@@ -49,6 +49,7 @@ function request(
 }
 
 const render = (r: ManifestRequest, options = {}) => renderObjects(r, options, r.image.pullable as string);
+// biome-ignore lint/suspicious/noExplicitAny: the rendered object, read by path in the assertions
 const deploymentOf = (objects: KubernetesObject[]) => objects.find((o) => o.kind === 'Deployment') as any;
 
 describe('renderObjects', () => {

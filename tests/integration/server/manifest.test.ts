@@ -20,6 +20,7 @@ const HEALTHCHECK =
   '--interval=7s --timeout=3s --start-period=20s --retries=4 CMD wget -q -O- http://127.0.0.1:8080/ || exit 1';
 const pushed: string[] = [];
 
+// biome-ignore lint/suspicious/noExplicitAny: parsed YAML, read by path in the assertions
 type K8sObject = Record<string, any>;
 
 function parseYaml(text: string): K8sObject[] {

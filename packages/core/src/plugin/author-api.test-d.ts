@@ -109,8 +109,11 @@ definePlugin({
     });
     // @ts-expect-error a manifest is documents and notes, not text
     hooks.renderManifest.tap(() => 'kind: Deployment');
-    // @ts-expect-error the request is read-only: a renderer cannot turn secrets on
-    hooks.renderManifest.tap((request) => void (request.includeSecrets = true));
+    hooks.renderManifest.tap((request) => {
+      // @ts-expect-error the request is read-only: a renderer cannot turn secrets on
+      request.includeSecrets = true;
+      return undefined;
+    });
     // Order: before another plugin, or a stage.
     hooks.resolveImage.tap(() => undefined, { before: 'stigmer:ghcr', stage: -1 });
     // @ts-expect-error tap options are before and stage only
