@@ -74,7 +74,16 @@ describe('renderObjects', () => {
       'app.kubernetes.io/name': 'agent-runner',
       'app.kubernetes.io/instance': 'stigmer-agent-runner',
     });
-    expect(deployment.spec.template.metadata.labels).toMatchObject(deployment.spec.selector.matchLabels);
+    expect(deployment.spec.template.metadata.labels).toEqual({
+      ...deployment.spec.selector.matchLabels,
+      'app.kubernetes.io/managed-by': 'stigmer',
+    });
+  });
+
+  it('says when the image is not pinned by digest, and not when it is', () => {
+    expect(render(request()).notes.join('\n')).not.toContain('not pinned');
+    const { notes } = renderObjects(request(), {}, 'registry.example/agent-runner:v1');
+    expect(notes.join('\n')).toContain('registry.example/agent-runner:v1 is not pinned by digest');
   });
 
   it('without includeSecrets: no Secret and no value anywhere, a secretKeyRef, and a note with the kubectl line', () => {

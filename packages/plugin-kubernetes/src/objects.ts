@@ -69,6 +69,11 @@ export function renderObjects(
     ...securityContext(spec.user, notes),
   };
   notes.push(...leftOut(request));
+  if (!image.includes('@')) {
+    notes.push(
+      `The image ${image} is not pinned by digest: nodes pull whatever the tag names when they pull, so replicas can run different images. Pass --image NAME@sha256:... to pin it.`,
+    );
+  }
   const deployment: KubernetesObject = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -77,7 +82,9 @@ export function renderObjects(
       replicas: request.replicas,
       selector: { matchLabels: selector },
       template: {
-        metadata: { labels },
+        // Only the app's labels: a label that changes with every CLI release
+        // (cli-version) would roll the pods with nothing else changed.
+        metadata: { labels: appLabels(name) },
         spec: { containers: [container], ...(volumes.length > 0 ? { volumes } : {}) },
       },
     },

@@ -1,6 +1,6 @@
 import { parseReference } from '../engine/reference.js';
 import type { ImageInfo } from '../engine/types.js';
-import { ManifestError } from '../errors.js';
+import { ConfigError, isStigmerError, ManifestError } from '../errors.js';
 import type { ResolvedImage } from '../image/types.js';
 import type { LifecycleOptions } from '../lifecycle/context.js';
 import { effectiveSpec } from '../lifecycle/spec.js';
@@ -79,9 +79,14 @@ export async function renderManifest(session: Session, options: ManifestOptions)
   };
 }
 
-/** `--image` must be a reference a registry could serve; a bare tag or an image id is not. */
+/** `--image` must be a reference a registry could serve; an image id is not. */
 function checkedOverride(text: string): string {
-  parseReference(text);
+  try {
+    parseReference(text);
+  } catch (error) {
+    if (!isStigmerError(error)) throw error;
+    throw new ConfigError(error.code, `--image: ${error.message}`, { details: { image: text } });
+  }
   return text;
 }
 
