@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateObjects } from '../../../packages/plugin-kubernetes/src/validate.js';
+import { documentOf, schemas } from '../cli/json-schemas.js';
 import { STIGMER_BIN } from '../cli/run.js';
 import { harness, harnessDocker } from '../harness/context.js';
 import { makeTestImage, removeImages } from '../harness/images.js';
@@ -113,7 +114,10 @@ describe('server manifest --format kubernetes', () => {
     const json = await runStigmer(fixture, ['server', 'manifest', '--format', 'kubernetes', '--json']);
     expect(json.exitCode).toBe(0);
     expect(json.stdout).not.toContain(fixture.canary);
-    expect(JSON.parse(json.stdout).documents.map((d: K8sObject) => d.kind)).toEqual(['Deployment']);
+    const doc = documentOf(schemas['server manifest'], json.stdout);
+    expect(doc.documents.map((d) => d.kind)).toEqual(['Deployment']);
+    expect(doc.image.pullable).toBe(digestReference);
+    expect(doc.notes.join('\n')).toContain('kubectl create secret generic');
   });
 
   it('puts the API keys in a Secret with --include-secrets, in YAML and in --json alike', async () => {
