@@ -172,6 +172,32 @@ describe('server manifest --format kubernetes', () => {
     expect(deployment.spec.template.spec.containers[0].image).toBe(image);
   });
 
+  it("takes the replicas from the swarm plugin's options when it is loaded, and --replicas over them", async () => {
+    // A stand-in with the swarm plugin's name and options: what the CLI reads is the loaded plugin's `replicas`.
+    const swarm = await serverFixture({
+      localImage: false,
+      extraPlugins: [['./swarm.mjs', { replicas: 4 }]],
+      files: {
+        'swarm.mjs':
+          "export default { name: 'stigmer:swarm', version: '0.0.1', apiVersion: '1.2', apply() {} };\n",
+      },
+    });
+    const [repo, tag] = swarm.localTag.split(':') as [string, string];
+    await harnessDocker().getImage(fixture.localTag).tag({ repo, tag });
+    const fromSwarm = await runStigmer(swarm, ['server', 'manifest', '--format', 'kubernetes']);
+    expect(fromSwarm.stderr).not.toContain('error');
+    expect(deploymentOf(parseYaml(fromSwarm.stdout)).spec.replicas).toBe(4);
+    const fromFlag = await runStigmer(swarm, [
+      'server',
+      'manifest',
+      '--format',
+      'kubernetes',
+      '--replicas',
+      '0',
+    ]);
+    expect(deploymentOf(parseYaml(fromFlag.stdout)).spec.replicas).toBe(0);
+  });
+
   it('ends quietly when its output is piped to head', () => {
     const result = spawnSync(
       'sh',
