@@ -158,7 +158,9 @@ const npmBuild = {
   platform: 'node',
   target: 'node22.12',
   // readable-stream is a userland copy of Node's streams; docker-modem only needs the real thing.
-  alias: { 'readable-stream': 'node:stream' },
+  // punycode: ajv-formats (kubernetes-models' validator) requires Node's deprecated built-in, which
+  // prints DEP0040 on every `server manifest`; the userland package it also depends on is the same code.
+  alias: { 'readable-stream': 'node:stream', punycode: 'punycode/punycode.js' },
   // Smaller source parses faster; the linked source maps keep stack traces readable with --enable-source-maps.
   minify: true,
   keepNames: true,
@@ -218,7 +220,7 @@ async function buildSingle() {
     platform: 'node',
     target: 'node22.12',
     conditions: ['@stigmer/source'],
-    alias: { 'readable-stream': 'node:stream' },
+    alias: { 'readable-stream': 'node:stream', punycode: 'punycode/punycode.js' },
     define: { __STIGMER_VERSION__: JSON.stringify(version) },
     banner: { js: importHelper },
     plugins: [

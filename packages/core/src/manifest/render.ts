@@ -1,8 +1,9 @@
 import { parseReference } from '../engine/reference.js';
-import type { ImageInfo } from '../engine/types.js';
+import type { ContainerSpec, ImageInfo } from '../engine/types.js';
 import { ConfigError, isStigmerError, ManifestError } from '../errors.js';
 import type { ResolvedImage } from '../image/types.js';
 import type { LifecycleOptions } from '../lifecycle/context.js';
+import { LABELS } from '../lifecycle/labels.js';
 import { effectiveSpec } from '../lifecycle/spec.js';
 import { resolveImage } from '../pipeline/resolve.js';
 import { requestFor, type Session } from '../session.js';
@@ -56,7 +57,7 @@ export async function renderManifest(session: Session, options: ManifestOptions)
   const image = manifestImage(resolved, info, override);
   const request: ManifestRequest = {
     format: options.format,
-    spec,
+    spec: withoutEngineLabels(spec),
     image,
     replicas: options.replicas.value,
     replicasSource: options.replicas.source,
@@ -77,6 +78,28 @@ export async function renderManifest(session: Session, options: ManifestOptions)
     notes: rendered.notes,
     ...(rendered.combined ? { combined: rendered.combined } : {}),
   };
+}
+
+/**
+ * Core's labels that describe the container on this engine: this machine's
+ * data folder, the image as this engine names it, the recorded spec (host
+ * paths included). On a cluster they would be wrong (an `--image` is
+ * another image) or leak this machine's layout; the owner labels, the CLI
+ * version and the spec hash stay.
+ */
+const ENGINE_LABELS: readonly string[] = [
+  LABELS.dataDir,
+  LABELS.imageReference,
+  LABELS.imageId,
+  LABELS.imageDigest,
+  LABELS.spec,
+];
+
+function withoutEngineLabels(spec: ContainerSpec): ContainerSpec {
+  const labels = Object.fromEntries(
+    Object.entries(spec.labels).filter(([key]) => !ENGINE_LABELS.includes(key)),
+  );
+  return { ...spec, labels };
 }
 
 /** `--image` must be a reference a registry could serve; an image id is not. */

@@ -28,9 +28,11 @@ export interface ManifestRequest {
   /** The format asked for (`--format`), such as `kubernetes`. A tap renders only its own. */
   readonly format: string;
   /**
-   * The effective container spec, exactly as `server start` would create it
-   * (core's labels included). Values of `secretEnv` keys are included: put
-   * them in the output only when `includeSecrets` is true.
+   * The effective container spec, exactly as `server start` would create it,
+   * with core's owner labels, CLI version and spec hash; without the labels
+   * that describe a container on this engine (data folder, the engine's image
+   * reference, id and digest, the recorded spec). Values of `secretEnv` keys
+   * are included: put them in the output only when `includeSecrets` is true.
    */
   readonly spec: ContainerSpec;
   readonly image: ManifestImage;
