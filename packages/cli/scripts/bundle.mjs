@@ -12,7 +12,7 @@
 // binary (scripts/sea.mjs) embeds. See single-file.mjs. With `--snapshot` that
 // file is the main script of a start-up snapshot (snapshot.mjs).
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import path, { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { thirdPartyLicenses } from './third-party-licenses.mjs';
@@ -114,6 +114,32 @@ const nativeOptional = {
   },
 };
 
+/**
+ * A library whose own source maps point at sources it does not publish
+ * (kubernetes-models' `src/*.ts`, smtp-address-parser's grammar) would give
+ * the bundle's maps entries with no content. Without its map comment,
+ * esbuild maps to the published JavaScript and embeds it.
+ */
+const contentlessMaps = {
+  name: 'stigmer-contentless-maps',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/].*\.m?js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const comment = /\n\/\/# sourceMappingURL=([^\s]+)\s*$/.exec(text);
+      if (!comment || comment[1].startsWith('data:')) return undefined;
+      const mapFile = path.join(path.dirname(args.path), comment[1]);
+      let map;
+      try {
+        map = JSON.parse(readFileSync(mapFile, 'utf8'));
+      } catch {
+        map = {};
+      }
+      if (Array.isArray(map.sourcesContent) && map.sourcesContent.every((c) => c != null)) return undefined;
+      return { contents: text.slice(0, comment.index), loader: 'js', resolveDir: path.dirname(args.path) };
+    });
+  },
+};
+
 if (single) {
   await buildSingle();
   process.exit(0);
@@ -132,7 +158,9 @@ const npmBuild = {
   platform: 'node',
   target: 'node22.12',
   // readable-stream is a userland copy of Node's streams; docker-modem only needs the real thing.
-  alias: { 'readable-stream': 'node:stream' },
+  // punycode: ajv-formats (kubernetes-models' validator) requires Node's deprecated built-in, which
+  // prints DEP0040 on every `server manifest`; the userland package it also depends on is the same code.
+  alias: { 'readable-stream': 'node:stream', punycode: 'punycode/punycode.js' },
   // Smaller source parses faster; the linked source maps keep stack traces readable with --enable-source-maps.
   minify: true,
   keepNames: true,
@@ -154,7 +182,7 @@ const result = await build({
   banner: {
     js: "import { createRequire as __stigmerCreateRequire } from 'node:module'; const require = __stigmerCreateRequire(import.meta.url);",
   },
-  plugins: [startupPlugin(npmStandIn)],
+  plugins: [startupPlugin(npmStandIn), contentlessMaps],
 });
 const separate = await build({
   ...npmBuild,
@@ -192,7 +220,7 @@ async function buildSingle() {
     platform: 'node',
     target: 'node22.12',
     conditions: ['@stigmer/source'],
-    alias: { 'readable-stream': 'node:stream' },
+    alias: { 'readable-stream': 'node:stream', punycode: 'punycode/punycode.js' },
     define: { __STIGMER_VERSION__: JSON.stringify(version) },
     banner: { js: importHelper },
     plugins: [

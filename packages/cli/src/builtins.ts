@@ -22,4 +22,11 @@ export const BUILTIN_PLUGINS: Readonly<Record<string, () => Promise<PluginModule
   '@stigmer/plugin-image-checks': () => import('@stigmer/plugin-image-checks'),
   '@stigmer/plugin-agent-runner': () => import('@stigmer/plugin-agent-runner'),
   '@stigmer/plugin-swarm': () => import('@stigmer/plugin-swarm'),
+  '@stigmer/plugin-kubernetes': () => import('@stigmer/plugin-kubernetes'),
 });
+
+/**
+ * Renderers `server manifest` adds after the chain unless the config names
+ * them (with options): the formats stigmer renders out of the box.
+ */
+export const MANIFEST_PLUGINS: readonly string[] = Object.freeze(['kubernetes']);

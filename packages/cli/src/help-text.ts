@@ -124,6 +124,26 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     examples: ['stigmer server stop', 'STIGMER_STOP_TIMEOUT=30s stigmer server stop'],
     env: [...SERVER_ENV, ...STOP_ENV, ...ENGINE_ENV],
   },
+  'server manifest': {
+    examples: [
+      'stigmer server manifest --format kubernetes > agent-runner.yaml   # notes on stderr',
+      'stigmer server manifest --format kubernetes --replicas 3 --image registry.example/agent-runner@sha256:...',
+      'stigmer server manifest --format kubernetes --include-secrets | kubectl apply -f -',
+      'stigmer server manifest --format kubernetes --output json | jq .items[].kind',
+      'stigmer server manifest --format kubernetes --json | jq .notes',
+    ],
+    env: [
+      [
+        'ANTHROPIC_API_KEY, OPENAI_API_KEY',
+        'their names go in the Deployment; values only with --include-secrets',
+      ],
+      ...START_ENV.slice(2),
+      ...SERVER_ENV,
+      ...RESOLVE_ENV,
+      ...ENGINE_ENV,
+      ...CONFIG_ENV,
+    ],
+  },
   'server status': {
     examples: ['stigmer server status', 'stigmer server status --json | jq .running'],
     env: [...SERVER_ENV, ...ENGINE_ENV],

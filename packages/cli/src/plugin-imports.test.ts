@@ -24,6 +24,7 @@ const RUNTIME_FROM_CORE = new Set([
   'ServerError',
   'StateError',
   'InterruptedError',
+  'ManifestError',
 ]);
 
 const packages = fileURLToPath(new URL('../..', import.meta.url));

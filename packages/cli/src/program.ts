@@ -1,5 +1,6 @@
 import { Command, Help, type HelpContext, InvalidArgumentError, Option } from 'commander';
 import type { CommandContext } from './boundary.js';
+import type { ServerManifestOptions } from './commands/server-manifest.js';
 import { EXIT_USAGE } from './exit-codes.js';
 import { helpAfter } from './help-text.js';
 import type { GlobalOptions } from './options.js';
@@ -23,6 +24,8 @@ export function acceptsExplain(cmd: Command): boolean {
 
 /** Pull policies the shell can offer; intervals such as `24h` are accepted too. */
 export const PULL_POLICIES = ['missing', 'always', 'never', 'newer'] as const;
+/** Formats `server manifest` renders out of the box; plugins may add others. */
+export const MANIFEST_FORMATS = ['kubernetes'] as const;
 /** `stigmer completion <shell>`. */
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 
@@ -245,6 +248,45 @@ export function buildProgram(): Command {
       async () => (await import('./commands/server-stop.js')).serverStop,
     ),
   );
+  const manifest = explains(
+    resolveOptions(
+      leaf(
+        server,
+        'manifest',
+        'render the agent-runner for another runtime (a Kubernetes Deployment and Secret), checked, not applied',
+        async () => {
+          const { serverManifest } = await import('./commands/server-manifest.js');
+          return (ctx, opts) => serverManifest(ctx, opts as ServerManifestOptions);
+        },
+      ),
+    ),
+  );
+  const format = new Option(
+    '--format <format>',
+    'what to render: kubernetes (a plugin may add others)',
+  ).makeOptionMandatory();
+  OPTION_VALUES.set(format, MANIFEST_FORMATS);
+  const manifestOutput = new Option('-o, --output <output>', 'how to print it')
+    .choices(['yaml', 'json'])
+    .default('yaml');
+  OPTION_VALUES.set(manifestOutput, ['yaml', 'json']);
+  manifest
+    .addOption(format)
+    .addOption(manifestOutput)
+    .addOption(
+      new Option(
+        '--replicas <count>',
+        "how many to run (default: the swarm plugin's replicas option when configured, else 1)",
+      ).argParser(replicaCount),
+    )
+    .option(
+      '--image <reference>',
+      "the image the cluster pulls, best by digest (default: the resolved image's registry digest)",
+    )
+    .option(
+      '--include-secrets',
+      'put the API keys in the output (a Secret); without it, only a reference to one',
+    );
   leaf(
     server,
     'status',
@@ -319,6 +361,13 @@ function showHelp(program: Command, words: readonly string[]): void {
 function versionFlag(): void {
   process.stdout.write(`${VERSION}\n`);
   process.exit(0);
+}
+
+/** `--replicas` takes a whole number, 0 included (a Deployment scaled to zero). */
+function replicaCount(value: string): number {
+  if (!/^\d{1,6}$/.test(value))
+    throw new InvalidArgumentError('expected a whole number of replicas, such as 3');
+  return Number(value);
 }
 
 /** `-n` takes a count or `all`. */

@@ -29,6 +29,9 @@ export type ErrorCode =
   | 'SERVER_NAME_TAKEN'
   | 'STATE_FAILED'
   | 'COMPONENT_NOT_MANAGED'
+  | 'MANIFEST_FORMAT_UNKNOWN'
+  | 'MANIFEST_IMAGE_LOCAL'
+  | 'MANIFEST_INVALID'
   | 'INTERRUPTED';
 
 /** Fields every stigmer error may carry besides its message. */
@@ -94,6 +97,15 @@ export class PullError extends StigmerError {}
  * is held by a container stigmer does not own here (`SERVER_NAME_TAKEN`).
  */
 export class ServerError extends StigmerError {}
+
+/**
+ * A manifest could not be rendered: no plugin renders the format asked for
+ * (`MANIFEST_FORMAT_UNKNOWN`), the image exists only in this engine, so no
+ * other machine can pull it (`MANIFEST_IMAGE_LOCAL`), or a renderer produced
+ * an object its format's schema refuses (`MANIFEST_INVALID`, a bug; the
+ * message names the field).
+ */
+export class ManifestError extends StigmerError {}
 
 /** The data folder, its lock or its state file could not be used (`STATE_FAILED`). */
 export class StateError extends StigmerError {}

@@ -20,6 +20,7 @@ import type {
   RuntimeUpdateRequest,
 } from './lifecycle/runtime-types.js';
 import type { StartedContainer, StartRequest, StopRequest, StopResult } from './lifecycle/types.js';
+import type { ManifestRequest, RenderedManifest } from './manifest/types.js';
 
 /** Payload and result of one hook, as a plugin's tap sees them. */
 export interface HookSignature<Payload, Result> {
@@ -136,6 +137,22 @@ export interface HookSignatures {
    * secrets), between `beforeStop` and `afterStop`. Return what was removed.
    */
   runtimeStop: HookSignature<RuntimeStopRequest, RuntimeStopped | undefined>;
+
+  // ── Manifests (plugin API 1.2): rendering the server for other runtimes ──
+
+  /**
+   * Renders the server as manifests for another runtime
+   * (`stigmer server manifest --format <format>`). Runs after the image
+   * resolved and the `containerSpec` waterfall built the spec, exactly as
+   * `server start` would run it; nothing is created. Return a
+   * `RenderedManifest` when `request.format` is yours (check it against your
+   * format's schema first: an invalid object is a `ManifestError`
+   * `MANIFEST_INVALID` naming the field), or `undefined` to let the next
+   * plugin try. Put secret values in the output only when
+   * `request.includeSecrets` is true; otherwise reference them and say in a
+   * note how to supply them. No tap answering is `MANIFEST_FORMAT_UNKNOWN`.
+   */
+  renderManifest: HookSignature<ManifestRequest, RenderedManifest | undefined>;
 }
 
 /** The name of a hook. */
@@ -158,12 +175,15 @@ const KINDS = {
   afterStart: 'series',
   beforeStop: 'series',
   afterStop: 'series',
+  // The runtime (plugin API 1.2)
   runtimeFind: 'bail',
   runtimeCreate: 'bail',
   runtimeUpdate: 'bail',
   runtimeInspect: 'bail',
   runtimeLogs: 'bail',
   runtimeStop: 'bail',
+  // Manifests (plugin API 1.2)
+  renderManifest: 'bail',
 } as const satisfies Record<HookName, HookKind>;
 
 /** The kind of every hook, in the order they run in a `server start`. */

@@ -72,6 +72,8 @@ export { serverStatus } from './lifecycle/status.js';
 export type { StopOutcome, StoppedContainer } from './lifecycle/stop.js';
 export { stopServer } from './lifecycle/stop.js';
 export type { ContainerView } from './lifecycle/view.js';
+export { type ManifestOptions, type ManifestOutcome, renderManifest } from './manifest/render.js';
+export { manifestText } from './manifest/text.js';
 export type { HookTimeouts, PipelineOptions } from './pipeline/pipeline.js';
 export { Pipeline } from './pipeline/pipeline.js';
 export { resolveImage } from './pipeline/resolve.js';

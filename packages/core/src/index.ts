@@ -21,6 +21,7 @@ export type {
   ContainerSpec,
   Engine,
   EngineEndpoint,
+  ImageHealthcheck,
   ImageInfo,
   LoadResult,
   MountSpec,
@@ -36,6 +37,7 @@ export {
   ImageError,
   InterruptedError,
   isStigmerError,
+  ManifestError,
   PluginError,
   PullError,
   ServerError,
@@ -66,6 +68,12 @@ export type {
   RuntimeUpdateRequest,
 } from './lifecycle/runtime-types.js';
 export type { StartedContainer, StartRequest, StopRequest, StopResult } from './lifecycle/types.js';
+export type {
+  ManifestImage,
+  ManifestOutput,
+  ManifestRequest,
+  RenderedManifest,
+} from './manifest/types.js';
 export { PLUGIN_API_VERSION, type PluginApiVersion } from './plugin/api-version.js';
 export type {
   HookContext,

@@ -15,7 +15,8 @@ import type { ResolveRequest } from './image/types.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import type { ProgressEvent } from './plugin/context.js';
 import { versionMismatches } from './plugin/installed.js';
-import { loadPlugins, type PluginModule } from './plugin/load.js';
+import { type LoadPluginsOptions, loadPlugins, type PluginModule } from './plugin/load.js';
+import type { LoadedPlugin } from './plugin/types.js';
 import { dataDirFor } from './state/data-dir.js';
 import { firstTime } from './state/notices.js';
 
@@ -30,6 +31,13 @@ export interface SessionOptions {
   flags?: SettingInputs['flags'];
   /** The chain used when no config names one. */
   defaultPlugins: readonly string[];
+  /**
+   * Plugins a command needs besides the chain (the manifest command: its
+   * renderer, `kubernetes`), applied after the configured plugins unless the
+   * chain already has a plugin of the same name (then the configured one,
+   * with its options, serves).
+   */
+  commandPlugins?: readonly string[];
   /** Plugin packages bundled with the host, by package name. */
   builtins?: Readonly<Record<string, () => Promise<PluginModule>>>;
   /**
@@ -78,7 +86,7 @@ export async function loadSettings(
 export async function openSession(options: SessionOptions): Promise<Session> {
   const { settings, sources, configFile } = await loadSettings(options);
   const fromFile = sources.plugins?.source.kind === 'file';
-  const plugins = await loadPlugins(settings.plugins, {
+  const loadOptions = {
     fromDir: configFile ? path.dirname(configFile) : options.cwd,
     origin: configFile ?? 'the built-in default chain',
     builtins: options.builtins,
@@ -87,7 +95,9 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     // or validate, which keeps validators off the start-up path.
     validateOptions: configFile !== undefined,
     searchInstalled: fromFile,
-  });
+  };
+  const configured = await loadPlugins(settings.plugins, loadOptions);
+  const plugins = [...configured, ...(await commandPlugins(options, configured, loadOptions))];
   const engine =
     options.engine ??
     new DockerEngine({
@@ -123,6 +133,23 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   // Core's credential providers answer after every configured plugin's.
   await pipeline.use([loadedCredentialsPlugin()]);
   return { settings, sources, configFile, dataDir, cliVersion: options.cliVersion, engine, pipeline };
+}
+
+/** The command's own plugins that the configured chain does not already have. */
+async function commandPlugins(
+  options: SessionOptions,
+  configured: readonly LoadedPlugin[],
+  loadOptions: LoadPluginsOptions,
+): Promise<LoadedPlugin[]> {
+  if (!options.commandPlugins?.length) return [];
+  const specs = options.commandPlugins.map((specifier, i) => ({
+    specifier,
+    options: {},
+    index: configured.length + i,
+  }));
+  const names = new Set(configured.map((p) => p.plugin.name));
+  const loaded = await loadPlugins(specs, { ...loadOptions, validateOptions: false });
+  return loaded.filter((p) => !names.has(p.plugin.name));
 }
 
 /** Each setting's effective value by key (`llm.model`...), as plugins read it in `ctx.run.settings`. */

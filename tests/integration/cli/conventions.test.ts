@@ -321,6 +321,10 @@ _stigmer; printf '%s\\n' "\${COMPREPLY[@]}"`;
     ]);
     expect(await bash(['stigmer', 'image', 'pull', '--pull', '=', 'ne'])).toEqual(['never', 'newer']);
     expect(await bash(['stigmer', 'server', 'logs', '-n', '5', '--component', ''])).toEqual(['agent-runner']);
+    expect(await bash(['stigmer', 'server', 'ma'])).toEqual(['manifest']);
+    expect(await bash(['stigmer', 'server', 'manifest', '--format', ''])).toEqual(['kubernetes']);
+    expect(await bash(['stigmer', 'server', 'manifest', '--output', ''])).toEqual(['yaml', 'json']);
+    expect(await bash(['stigmer', 'server', 'manifest', '--in'])).toEqual(['--include-secrets']);
     expect(await bash(['stigmer', 'server', 'status', '--'])).toEqual([
       '--json',
       '--config',
@@ -350,14 +354,16 @@ t stigmer ''
 t stigmer --json server ''
 t stigmer image resolve --pull ''
 t stigmer image export ''
-t stigmer server status -`;
+t stigmer server status -
+t stigmer server manifest --format ''`;
     const { stdout } = await run('zsh', ['-f', '-c', script], { cwd: dir });
     expect(stdout.split('\n')).toEqual([
       'image config plugins server version completion help',
-      'start restart stop status logs',
+      'start restart stop manifest status logs',
       'missing always never newer',
       'files -/',
       '--json --config --debug -q --quiet -h --help',
+      'kubernetes',
       '',
     ]);
     expect(await import('node:fs/promises').then((fs) => fs.readFile(scripts.zsh, 'utf8'))).toContain(

@@ -140,6 +140,29 @@ export const schemas = {
     configFile,
     trace,
   }),
+  'server manifest': success({
+    format: z.string(),
+    renderer: z.string(),
+    image: z.strictObject({
+      reference: z.string(),
+      id: z.string(),
+      pullable: z.string().optional(),
+      pullableSource: z.string().optional(),
+      source: z.string(),
+      platform: z.string().optional(),
+      healthcheck: z
+        .object({ test: z.array(z.string()) })
+        .loose()
+        .optional(),
+    }),
+    replicas: z.number().int(),
+    specHash: z.string(),
+    documents: z.array(z.object({ apiVersion: z.string(), kind: z.string() }).loose()),
+    notes: z.array(z.string()),
+    engine,
+    configFile,
+    trace,
+  }),
   /** One document per line of output. */
   'server logs': z.strictObject({ ok: z.literal(true), line: z.string() }),
   version: success({

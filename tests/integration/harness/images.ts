@@ -77,6 +77,8 @@ export interface TestImageOptions {
    * split evenly over the filler layers (which must then exist: layers >= 2).
    */
   sizeBytes?: number;
+  /** A Dockerfile HEALTHCHECK instruction's arguments, e.g. `--interval=7s CMD true`. Default: none. */
+  healthcheck?: string;
   /** Default: a new connection to the engine found by connectEngine(). */
   docker?: Docker;
 }
@@ -95,7 +97,7 @@ export async function makeTestImage(tag: string, options: TestImageOptions = {})
   const labels = { [HARNESS_LABEL]: 'true', ...options.labels };
 
   const context = tarArchive([
-    { type: 'file', name: 'Dockerfile', data: dockerfile(fillerSizes.length, labels) },
+    { type: 'file', name: 'Dockerfile', data: dockerfile(fillerSizes.length, labels, options.healthcheck) },
     ...rootfsEntries('rootfs'),
     ...fillerSizes.map((size, index) => fillerEntry(tag, index, size)),
   ]);
@@ -137,7 +139,7 @@ export async function removeImages(docker: Docker, refs: readonly string[]): Pro
   }
 }
 
-function dockerfile(fillerLayers: number, labels: Record<string, string>): string {
+function dockerfile(fillerLayers: number, labels: Record<string, string>, healthcheck?: string): string {
   const lines = ['FROM scratch', 'COPY rootfs/ /'];
   for (let index = 0; index < fillerLayers; index++) lines.push(`COPY layer-${index}/ /`);
   // A JSON string is also a Dockerfile double-quoted string for ordinary
@@ -149,6 +151,7 @@ function dockerfile(fillerLayers: number, labels: Record<string, string>): strin
     }
     lines.push(`LABEL ${dockerfileString(key)}=${dockerfileString(value)}`);
   }
+  if (healthcheck !== undefined) lines.push(`HEALTHCHECK ${healthcheck.replaceAll('\n', ' ')}`);
   lines.push('CMD ["/bin/sh"]');
   return `${lines.join('\n')}\n`;
 }

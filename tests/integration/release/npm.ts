@@ -16,6 +16,7 @@ export const PACKAGE_DIRS = [
   'packages/plugin-offline',
   'packages/plugin-image-checks',
   'packages/plugin-rebuild',
+  'packages/plugin-kubernetes',
   'packages/testing',
   'packages/cli',
   'examples/stigmer-plugin-example',

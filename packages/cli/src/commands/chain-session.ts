@@ -1,4 +1,4 @@
-import { openSession, type Session } from '@stigmer/core/host';
+import { openSession, type Session, type SessionOptions } from '@stigmer/core/host';
 import type { CommandContext } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
 import { type ProgressRenderer, pullProgress } from '../output/progress.js';
@@ -12,11 +12,13 @@ import { sessionOptions } from '../session.js';
 export async function openChainSession(
   ctx: CommandContext,
   options: GlobalOptions,
+  extra: Pick<SessionOptions, 'commandPlugins'> = {},
 ): Promise<{ session: Session; progress: ProgressRenderer }> {
   const { output } = ctx;
   const progress = pullProgress(options, output);
   const session = await openSession({
     ...sessionOptions(options, output, ctx.signal),
+    ...extra,
     onProgress: (event) => progress.onEvent(event),
     onWarn: (plugin, message) => {
       progress.beforeWarning();

@@ -30,14 +30,31 @@ export class Output {
     if (!this.options.json) this.stdout.write(`${this.redact(text)}\n`);
   }
 
-  /** The `--json` document of a run that succeeded: `ok`, the command's fields, `warnings`. */
-  result(fields: Record<string, unknown>): void {
-    this.document({ ok: true, ...fields, warnings: this.warnings });
+  /**
+   * The `--json` document of a run that succeeded: `ok`, the command's fields,
+   * `warnings`. `redact: false` leaves secrets in the fields (the user asked for them).
+   */
+  result(fields: Record<string, unknown>, options: { redact?: boolean } = {}): void {
+    // Unredacted fields (secrets the user asked for) never unredact the warnings.
+    const warnings =
+      options.redact === false
+        ? this.warnings.map((w) => ({ ...w, message: this.redact(w.message) }))
+        : this.warnings;
+    this.document({ ok: true, ...fields, warnings }, options);
   }
 
   /** Writes one JSON document on stdout; `result` and the error boundary build it. */
-  document(value: { ok: boolean } & Record<string, unknown>): void {
-    this.stdout.write(`${this.redact(JSON.stringify(value, null, 2))}\n`);
+  document(value: { ok: boolean } & Record<string, unknown>, options: { redact?: boolean } = {}): void {
+    const text = JSON.stringify(value, null, 2);
+    this.stdout.write(`${options.redact === false ? text : this.redact(text)}\n`);
+  }
+
+  /**
+   * Text on stdout exactly as given, secrets included: only for output the
+   * user asked to hold them (`server manifest --include-secrets`).
+   */
+  unredacted(text: string): void {
+    this.stdout.write(text);
   }
 
   /**

@@ -138,6 +138,7 @@ const HOOK_TIMEOUTS: Readonly<Record<HookName, number>> = {
   runtimeInspect: 60_000,
   runtimeLogs: 60_000,
   runtimeStop: 5 * 60_000,
+  renderManifest: 60_000,
 };
 
 /** `resolveImage` → `RESOLVE_IMAGE`, the suffix of a hook's timeout environment variable. */

@@ -135,6 +135,21 @@ describe('mapping helpers', () => {
     });
   });
 
+  it("reads an image's HEALTHCHECK in nanoseconds, leaving out unset durations, and none for NONE", () => {
+    const base = { Id: 'sha256:1', Os: 'linux', Architecture: 'amd64', Created: '', Size: 1 };
+    const check = { Test: ['CMD-SHELL', 'true'], Interval: 7e9, Timeout: 3e9, StartPeriod: 0, Retries: 4 };
+    expect(toImageInfo({ ...base, Config: { Healthcheck: check } } as never).healthcheck).toEqual({
+      test: ['CMD-SHELL', 'true'],
+      intervalNs: 7e9,
+      timeoutNs: 3e9,
+      startPeriodNs: undefined,
+      startIntervalNs: undefined,
+      retries: 4,
+    });
+    const none = { ...base, Config: { Healthcheck: { Test: ['NONE'] } } };
+    expect(toImageInfo(none as never)).not.toHaveProperty('healthcheck');
+  });
+
   it('trims container inspect output to ContainerInfo, with health only when there is a health check', () => {
     const inspect = {
       Id: 'abc',

@@ -54,6 +54,34 @@ export function toImageInfo(inspect: Dockerode.ImageInspectInfo): ImageInfo {
     sizeBytes: inspect.Size,
     entrypoint: asList(inspect.Config?.Entrypoint),
     cmd: asList(inspect.Config?.Cmd),
+    ...healthcheckOf(inspect.Config?.Healthcheck as EngineHealthcheck | undefined),
+  };
+}
+
+/** `Config.Healthcheck` of an image inspect, as the Engine API spells it. */
+interface EngineHealthcheck {
+  Test?: string[];
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  StartInterval?: number;
+  Retries?: number;
+}
+
+/** The image's HEALTHCHECK, left out when there is none or it is `NONE`. */
+function healthcheckOf(check: EngineHealthcheck | undefined): Pick<ImageInfo, 'healthcheck'> {
+  const test = check?.Test;
+  if (!check || !test || test.length === 0 || test[0] === 'NONE') return {};
+  const positive = (n: number | undefined) => (typeof n === 'number' && n > 0 ? n : undefined);
+  return {
+    healthcheck: {
+      test: [...test],
+      intervalNs: positive(check.Interval),
+      timeoutNs: positive(check.Timeout),
+      startPeriodNs: positive(check.StartPeriod),
+      startIntervalNs: positive(check.StartInterval),
+      retries: positive(check.Retries),
+    },
   };
 }
 

@@ -25,6 +25,24 @@ export interface ImageInfo {
   /** `Config.Entrypoint` and `Config.Cmd`: what a container of it runs when nothing overrides them. */
   entrypoint?: string[] | undefined;
   cmd?: string[] | undefined;
+  /** The image's HEALTHCHECK, when it has one in force (not `NONE`). */
+  healthcheck?: ImageHealthcheck | undefined;
+}
+
+/**
+ * An image's HEALTHCHECK as the engine reports it (`Config.Healthcheck`).
+ * Durations are in nanoseconds, as the Engine API gives them; absent or 0
+ * means Docker's default (interval and timeout 30s, start period 0, 3 retries).
+ */
+export interface ImageHealthcheck {
+  /** `['CMD', exe, ...args]` or `['CMD-SHELL', command]`. */
+  test: string[];
+  intervalNs?: number | undefined;
+  timeoutNs?: number | undefined;
+  startPeriodNs?: number | undefined;
+  /** How often to check during the start period (Engine API 1.44+). */
+  startIntervalNs?: number | undefined;
+  retries?: number | undefined;
 }
 
 /** One event of a pull, per layer or for the whole image. */

@@ -5,7 +5,6 @@ import type { HookName } from '../hooks.js';
 import type { ResolvedImage } from '../image/types.js';
 import { resolveImage } from '../pipeline/resolve.js';
 import { requestFor, type Session } from '../session.js';
-import { buildSpec } from './build-spec.js';
 import { type LifecycleOptions, lockFor, serverPlace } from './context.js';
 import {
   type fingerprint,
@@ -22,6 +21,7 @@ import type {
   RuntimeStopped,
   RuntimeTarget,
 } from './runtime-types.js';
+import { effectiveSpec } from './spec.js';
 import { bothSettled, type StartOptions } from './start.js';
 import type { StopRequest } from './types.js';
 import { redactSpec } from './view.js';
@@ -86,7 +86,7 @@ export async function startOnRuntime(session: Session, options: StartOptions): P
         ? { id: existing.id, state: existing.running > 0 ? 'running' : 'created' }
         : undefined,
     });
-    const built = await buildSpec(session, place, image, options);
+    const built = await effectiveSpec(session, place, image, options);
     const { print, specHash } = built;
     const spec = {
       ...built.spec,

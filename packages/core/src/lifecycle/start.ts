@@ -4,7 +4,6 @@ import type { ResolvedImage } from '../image/types.js';
 import { resolveImage } from '../pipeline/resolve.js';
 import { requestFor, type Session } from '../session.js';
 import type { ServerState } from '../state/store.js';
-import { buildSpec } from './build-spec.js';
 import { type LifecycleOptions, lockFor, type ServerPlace, serverPlace } from './context.js';
 import { lastOutput, withEvidence } from './evidence.js';
 import { findContainer } from './find.js';
@@ -17,6 +16,7 @@ import {
 } from './fingerprint.js';
 import { LABELS } from './labels.js';
 import { nameTaken, ownedHere } from './ownership.js';
+import { effectiveSpec } from './spec.js';
 import { removeGracefully, type StoppedContainer, stopUnderLock } from './stop.js';
 import { type ContainerView, containerView, redactSpec } from './view.js';
 import { waitReady } from './wait.js';
@@ -99,7 +99,7 @@ async function startUnderLock(
     dataDir: place.dataDir,
     existing: existing ? { id: existing.id, state: existing.state } : undefined,
   });
-  const { spec, print, specHash } = await buildSpec(session, place, image, options);
+  const { spec, print, specHash } = await effectiveSpec(session, place, image, options);
   const outcome = { dataDir: place.dataDir, image, spec: redactSpec(spec), specHash };
 
   const live = existing !== undefined && LIVE_STATES.has(existing.state);

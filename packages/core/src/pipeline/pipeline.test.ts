@@ -457,3 +457,37 @@ describe('secrets from credentials', () => {
     );
   });
 });
+
+describe('renderManifest results', () => {
+  const renderer = (result: unknown) =>
+    definePlugin<unknown>({
+      name: 'renderer',
+      version: '1.0.0',
+      apply(hooks) {
+        hooks.renderManifest.tap(() => result as never);
+      },
+    });
+
+  it.each([
+    ['text', 'kind: Deployment', 'returned a manifest without a "documents" list of objects'],
+    ['documents that are not objects', { documents: ['x'], notes: [] }, 'without a "documents" list'],
+    ['no notes', { documents: [{}] }, 'returned a manifest without a "notes" list of strings'],
+  ])('refuses %s from a renderer as PLUGIN_INVALID_RESULT', async (_, result, problem) => {
+    const p = pipeline();
+    await p.use([loaded(renderer(result))]);
+    const error = await p.call('renderManifest', {} as never).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'PLUGIN_INVALID_RESULT',
+      plugin: 'renderer',
+      hook: 'renderManifest',
+    });
+    expect((error as Error).message).toContain(problem);
+  });
+
+  it('passes documents and notes through, and undefined to the next renderer', async () => {
+    const p = pipeline();
+    const manifest = { documents: [{ kind: 'Job' }], notes: ['n'] };
+    await p.use([loaded(renderer(manifest))]);
+    await expect(p.call('renderManifest', {} as never)).resolves.toEqual(manifest);
+  });
+});

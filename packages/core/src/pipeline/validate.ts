@@ -48,6 +48,12 @@ export function checkResult(hook: HookName, result: unknown): string | undefined
       return isObject(result) && isText(result.runtime)
         ? undefined
         : 'returned an answer without "runtime" (the runtime plugin\'s name)';
+    case 'renderManifest':
+      if (!isObject(result) || !Array.isArray(result.documents) || !result.documents.every(isObject))
+        return 'returned a manifest without a "documents" list of objects';
+      if (!Array.isArray(result.notes) || !result.notes.every((n) => typeof n === 'string'))
+        return 'returned a manifest without a "notes" list of strings';
+      return undefined;
     default:
       return undefined;
   }

@@ -7,6 +7,8 @@ import {
   type ContainerSpec,
   definePlugin,
   type HookContext,
+  ManifestError,
+  type ManifestRequest,
   PLUGIN_API_VERSION,
   type PluginApiVersion,
   type ResolvedImage,
@@ -98,6 +100,22 @@ definePlugin({
     hooks.unresolved.tap((report) => report.tried.join('\n'));
     // @ts-expect-error no hook of that name
     hooks.resolve.tap(() => undefined);
+    // A manifest renderer (API 1.2) answers for its format with documents and notes, else passes.
+    hooks.renderManifest.tap((request) => {
+      expectTypeOf(request).toEqualTypeOf<ManifestRequest>();
+      expectTypeOf(request.includeSecrets).toEqualTypeOf<boolean>();
+      expectTypeOf(request.image.healthcheck?.test).toEqualTypeOf<string[] | undefined>();
+      if (request.format !== 'nomad') return undefined;
+      if (!request.image.pullable) throw new ManifestError('MANIFEST_IMAGE_LOCAL', 'push it first');
+      return { documents: [{ job: request.spec.name }], notes: [] };
+    });
+    // @ts-expect-error a manifest is documents and notes, not text
+    hooks.renderManifest.tap(() => 'kind: Deployment');
+    hooks.renderManifest.tap((request) => {
+      // @ts-expect-error the request is read-only: a renderer cannot turn secrets on
+      request.includeSecrets = true;
+      return undefined;
+    });
     // Order: before another plugin, or a stage.
     hooks.resolveImage.tap(() => undefined, { before: 'stigmer:ghcr', stage: -1 });
     // @ts-expect-error tap options are before and stage only

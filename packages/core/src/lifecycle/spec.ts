@@ -5,26 +5,27 @@ import type { LifecycleOptions, ServerPlace } from './context.js';
 import { fingerprint, fingerprintHash, type SpecFingerprint } from './fingerprint.js';
 import { LABELS, ownerLabels } from './labels.js';
 
-/** The spec a start runs, for every runtime. */
-export interface BuiltSpec {
-  /** With core's labels; values of `secretEnv` keys included (never print them). */
+/** The spec `server start` runs, its fingerprint and that fingerprint's hash. */
+export interface EffectiveSpec {
+  /** Core's labels included; secret values included (never print them). */
   spec: ContainerSpec;
   print: SpecFingerprint;
   specHash: string;
 }
 
 /**
- * Builds the spec through the `containerSpec` waterfall (from core's seed:
- * the configured name and the resolved image), records its fingerprint and
- * adds core's labels; the secret values are redacted from everything the run
- * prints from here on, errors included.
+ * The container spec for `image`: a seed (name, image), the `containerSpec`
+ * waterfall, then core's labels. One function for `server start` and
+ * `server manifest`, so a manifest renders exactly what start would run.
+ * Secret values are added to the pipeline's redactions here, before anything
+ * can print them.
  */
-export async function buildSpec(
+export async function effectiveSpec(
   session: Session,
-  place: ServerPlace,
+  place: Pick<ServerPlace, 'containerName' | 'dataDir'>,
   image: ResolvedImage,
   options: LifecycleOptions,
-): Promise<BuiltSpec> {
+): Promise<EffectiveSpec> {
   const { pipeline } = session;
   const seed: ContainerSpec = {
     name: place.containerName,
@@ -43,7 +44,7 @@ export async function buildSpec(
   const built = ((await pipeline.call('containerSpec', seed)) as ContainerSpec | undefined) ?? seed;
   const print = fingerprint(built, image.id);
   const specHash = fingerprintHash(print);
-  const spec = withCoreLabels(built, image, place, session.cliVersion, print, specHash);
+  const spec = withCoreLabels(built, image, place.dataDir, session.cliVersion, print, specHash);
   pipeline.addSecrets((spec.secretEnv ?? []).flatMap((key) => spec.env[key] ?? []));
   return { spec, print, specHash };
 }
@@ -52,7 +53,7 @@ export async function buildSpec(
 function withCoreLabels(
   spec: ContainerSpec,
   image: ResolvedImage,
-  place: ServerPlace,
+  dataDir: string,
   cliVersion: string,
   print: SpecFingerprint,
   specHash: string,
@@ -62,7 +63,7 @@ function withCoreLabels(
     secretEnv: [...new Set(spec.secretEnv ?? [])],
     labels: {
       ...spec.labels,
-      ...ownerLabels(place.dataDir),
+      ...ownerLabels(dataDir),
       [LABELS.cliVersion]: cliVersion,
       [LABELS.imageReference]: image.reference,
       [LABELS.imageId]: image.id,
