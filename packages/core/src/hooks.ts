@@ -114,7 +114,9 @@ export interface HookSignatures {
    * replica). Runs after `containerSpec`, under the lifecycle lock. Deliver
    * the `secretEnv` values as secrets of the runtime, never in a spec anyone
    * can inspect. Return a `RuntimeRollout`; throw a `ServerError` when it did
-   * not start, naming the units that failed.
+   * not start, naming the units that failed. When `ctx.signal` aborts on
+   * Ctrl-C, remove what you made before settling: stigmer waits up to 15 s
+   * for this hook (and `runtimeUpdate`, `runtimeStop`) to settle.
    */
   runtimeCreate: HookSignature<RuntimeDeployRequest, RuntimeRollout | undefined>;
   /**

@@ -213,6 +213,37 @@ describe('plugin-swarm refuses what it cannot run', () => {
     await rm(project, { recursive: true, force: true });
   });
 
+  it('Ctrl-C while the service is being created: exit 130, and neither the service nor its secret is left', async () => {
+    const service = `stigmer-sw-int-${process.pid}`;
+    const project = await swarmProject(service, imageA, { replicas: 2, registry: registry?.host });
+    const run = spawnCollect(process.execPath, [STIGMER_BIN, 'server', 'start'], {
+      cwd: project,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: project,
+        DOCKER_HOST: lab?.hosts[0] ?? '',
+        ANTHROPIC_API_KEY: apiKey,
+      },
+    });
+    // Interrupt once the service exists: its secret is made, its tasks are starting.
+    for (let seen = false; !seen; await new Promise((r) => setTimeout(r, 25))) {
+      seen = (await manager.listServices({ filters: { name: [service] } })).length > 0;
+    }
+    run.child.kill('SIGINT');
+    const result = await run.done;
+    expect(result.exitCode).toBe(130);
+    const gone = await manager
+      .getService(service)
+      .inspect()
+      .catch((e: { statusCode?: number }) => e.statusCode);
+    expect(gone).toBe(404);
+    const secrets = await manager.listSecrets({
+      filters: { label: [`org.stigmer.swarm.service=${service}`] },
+    });
+    expect(secrets).toEqual([]);
+    await rm(project, { recursive: true, force: true });
+  });
+
   it('an engine that is not in a swarm: says so and what to do, creates nothing', async () => {
     const { dockerHost, testImage } = harness();
     const project = await swarmProject(

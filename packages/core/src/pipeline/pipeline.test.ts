@@ -372,6 +372,68 @@ describe('timeouts and cancellation', () => {
   });
 });
 
+describe('interrupting a runtime hook', () => {
+  // A runtime tap may have made a service and secrets that only it can undo.
+  const runtime = (onAbort: (ctx: { signal: AbortSignal }) => Promise<void> | undefined) =>
+    definePlugin<unknown>({
+      name: 'runtime',
+      version: '1.0.0',
+      apply(hooks) {
+        hooks.runtimeCreate.tap(
+          (_request, ctx) =>
+            new Promise((_, reject) => {
+              ctx.signal.addEventListener('abort', () => {
+                const undoing = onAbort(ctx);
+                if (undoing) undoing.then(() => reject(new Error('create aborted')));
+              });
+            }),
+        );
+      },
+    });
+  const interruptible = (grace: number) => {
+    const controller = new AbortController();
+    const p = new Pipeline({
+      cliVersion: '0.1.0',
+      cwd: '/tmp',
+      configFile: undefined,
+      env: {},
+      engine: noEngine,
+      timeouts: DEFAULT_TIMEOUTS,
+      signal: controller.signal,
+      interruptGraceMs: grace,
+    });
+    return { p, controller };
+  };
+
+  it('waits on Ctrl-C until the tap has undone what it made, then reports the interrupt', async () => {
+    const { p, controller } = interruptible(5_000);
+    let undone = false;
+    await p.use([
+      loaded(
+        runtime(async () => {
+          await new Promise((r) => setTimeout(r, 50));
+          undone = true;
+        }),
+      ),
+    ]);
+    const run = p.call('runtimeCreate', {} as never);
+    setTimeout(() => controller.abort(new InterruptedError('SIGINT')), 10);
+    const error = await run.catch((e: unknown) => e);
+    expect(undone).toBe(true);
+    expect(error).toMatchObject({ code: 'INTERRUPTED', signal: 'SIGINT' });
+  });
+
+  it('stops waiting after the grace period for a tap that never settles', async () => {
+    const { p, controller } = interruptible(30);
+    await p.use([loaded(runtime(() => undefined))]);
+    const run = p.call('runtimeCreate', {} as never);
+    setTimeout(() => controller.abort(new InterruptedError('SIGINT')), 10);
+    // Without the grace period's end this would hang until vitest's own timeout.
+    const error = await run.catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'INTERRUPTED' });
+  });
+});
+
 describe('after-resolve checks', () => {
   const check = (verdicts: unknown[]) =>
     definePlugin<unknown>({

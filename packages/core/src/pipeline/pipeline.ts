@@ -32,6 +32,8 @@ export interface PipelineOptions {
   timeouts: HookTimeouts;
   /** Aborted on SIGINT/SIGTERM; every running tap's signal follows it. */
   signal?: AbortSignal;
+  /** How long an interrupted runtime hook's tap may take to undo what it made. Default: 15 s. */
+  interruptGraceMs?: number;
   onProgress?: (event: ProgressEvent) => void;
   /** Receives plugins' warnings for the user's terminal. */
   onWarn?: (plugin: string, message: string) => void;
@@ -40,6 +42,11 @@ export interface PipelineOptions {
   /** Effective settings by key, shown to plugins as `ctx.run.settings`. Default: none. */
   settings?: Readonly<Record<string, unknown>>;
 }
+
+/** Hooks whose taps make things only they can undo: on Ctrl-C they get time to settle. */
+const UNDOES_ON_INTERRUPT: ReadonlySet<HookName> = new Set(['runtimeCreate', 'runtimeUpdate', 'runtimeStop']);
+/** How long an interrupted runtime tap may take to undo what it made before stigmer stops waiting. */
+const INTERRUPT_GRACE_MS = 15_000;
 
 /** A plugin's tap function, as the pipeline holds it. */
 type TapFunction = (payload: unknown, ctx: HookContext) => unknown;
@@ -243,18 +250,11 @@ export class Pipeline {
         reject(error);
       }, limit);
     });
-    // An interrupted run does not wait for a tap that ignores its signal.
-    const interrupted = new Promise<never>((_, reject) => {
-      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
-    });
-    interrupted.catch(() => {});
+    const ctx = this.#context(loaded, hook, entry, controller.signal);
+    const running = Promise.resolve().then(() => fn(payload, ctx));
+    const interrupted = this.#interrupted(hook, controller.signal, running);
     try {
-      const ctx = this.#context(loaded, hook, entry, controller.signal);
-      const result = await Promise.race([
-        Promise.resolve().then(() => fn(payload, ctx)),
-        timedOut,
-        interrupted,
-      ]);
+      const result = await Promise.race([running, timedOut, interrupted]);
       const problem = checkResult(hook, result);
       if (problem) {
         throw new PluginError('PLUGIN_INVALID_RESULT', `Plugin "${name}" ${problem} (hook "${hook}").`, {
@@ -282,6 +282,37 @@ export class Pipeline {
       parent?.removeEventListener('abort', onParentAbort);
       entry.durationMs = Math.round((performance.now() - started) * 10) / 10;
     }
+  }
+
+  /**
+   * Rejects when the call's signal aborts. An interrupted run does not wait
+   * for a tap that ignores its signal, except a runtime hook's tap on a user
+   * interrupt: it may have made things (a service, secrets) that only it can
+   * undo, so it gets up to `interruptGraceMs` to settle. A second Ctrl-C
+   * still ends stigmer at once (the CLI's signal handling).
+   */
+  #interrupted(hook: HookName, signal: AbortSignal, running: Promise<unknown>): Promise<never> {
+    const interrupted = new Promise<never>((_, reject) => {
+      signal.addEventListener(
+        'abort',
+        () => {
+          const reason = signal.reason;
+          if (!UNDOES_ON_INTERRUPT.has(hook) || !this.#options.signal?.aborted) return reject(reason);
+          const grace = setTimeout(
+            () => reject(reason),
+            this.#options.interruptGraceMs ?? INTERRUPT_GRACE_MS,
+          );
+          const settled = () => {
+            clearTimeout(grace);
+            reject(reason);
+          };
+          running.then(settled, settled);
+        },
+        { once: true },
+      );
+    });
+    interrupted.catch(() => {});
+    return interrupted;
   }
 
   /** The context of one call: facts, logging into its trace entry, and the host's runtime. */
