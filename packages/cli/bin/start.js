@@ -1,9 +1,24 @@
 // Starts the CLI once bin/stigmer.js has found the Node.js recent enough: the
-// bundle when built (fast start), the compiled sources otherwise.
+// fast path for a local hit when built (src/fast/, which hands anything else
+// back), then the bundle (fast start), or the compiled sources.
 const { existsSync } = require('node:fs');
 const { enableCompileCache } = require('node:module');
 
 // Compiled code is kept on disk between runs (Node.js 22.1 and later).
 enableCompileCache();
-// Relative to this file, as import() resolves from CommonJS; no node:url needed.
-import(existsSync(`${__dirname}/../dist/bundle/stigmer.js`) ? '../dist/bundle/stigmer.js' : '../dist/bin.js');
+
+function full() {
+  // Relative to this file, as import() resolves from CommonJS; no node:url needed.
+  return import(
+    existsSync(`${__dirname}/../dist/bundle/stigmer.js`) ? '../dist/bundle/stigmer.js' : '../dist/bin.js'
+  );
+}
+
+const fast = `${__dirname}/../dist/bundle/fast.cjs`;
+if (process.env.STIGMER_FAST_PATH !== '0' && existsSync(fast)) {
+  require(fast)
+    .fastPath(process.argv)
+    .then((served) => served || full());
+} else {
+  full();
+}

@@ -140,6 +140,68 @@ const contentlessMaps = {
   },
 };
 
+/**
+ * `import ... from 'node:x'` in the ESM bundle becomes `require('node:x')`: an
+ * ESM import of a built-in makes Node build its module namespace, reading every
+ * export, and `node:http`'s include the lazily loaded fetch (undici, ~25 ms).
+ */
+const builtinsThroughRequire = {
+  name: 'stigmer-builtins-require',
+  setup(b) {
+    // Not import(): with code splitting its result would be the module as `default` alone.
+    b.onResolve({ filter: /^node:/ }, (args) =>
+      args.kind === 'import-statement' ? { path: args.path, namespace: 'node-builtin' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * Libraries the fast path's bundle (one CommonJS file, parsed whole at
+ * start-up) leaves to files of their own in dist/bundle/lazy/, required where
+ * the code first imports them: a local hit with no config file loads none,
+ * and no command line the fast path serves loads execa or tar-stream.
+ */
+const fastLazy = {
+  zod: 'zod',
+  execa: 'execa',
+  cosmiconfig: 'cosmiconfig',
+  'js-yaml': 'js-yaml',
+  'tar-stream': 'tar-stream',
+  'import-meta-resolve': 'import-meta-resolve',
+};
+const lazyLibraries = {
+  name: 'stigmer-fast-lazy-libraries',
+  setup(b) {
+    const names = Object.keys(fastLazy)
+      .map((n) => n.replace(/[/-]/g, '\\$&'))
+      .join('|');
+    b.onResolve({ filter: new RegExp(`^(${names})$`) }, (args) => ({
+      path: `./lazy/${fastLazy[args.path]}.cjs`,
+      external: true,
+    }));
+  },
+};
+
+/**
+ * The fast path's bundle never opens dockerode (its engine is the socket
+ * engine), so dockerode stays out of it: the module that would load it
+ * fails, and the fast path hands the command to the full CLI.
+ */
+const withoutDockerode = {
+  name: 'stigmer-fast-without-dockerode',
+  setup(b) {
+    b.onResolve({ filter: /^dockerode$/ }, () => ({ path: 'dockerode', namespace: 'fast-absent' }));
+    b.onLoad({ filter: /.*/, namespace: 'fast-absent' }, () => ({
+      contents: `throw new Error('dockerode is not in the fast path');`,
+      loader: 'js',
+    }));
+  },
+};
+
 if (single) {
   await buildSingle();
   process.exit(0);
@@ -182,7 +244,28 @@ const result = await build({
   banner: {
     js: "import { createRequire as __stigmerCreateRequire } from 'node:module'; const require = __stigmerCreateRequire(import.meta.url);",
   },
-  plugins: [startupPlugin(npmStandIn), contentlessMaps],
+  plugins: [builtinsThroughRequire, startupPlugin(npmStandIn), contentlessMaps],
+});
+// The fast path (src/fast/): one CommonJS file, so a local hit loads no ES module at all.
+const fast = await build({
+  ...npmBuild,
+  entryPoints: { fast: `${root}/src/fast/entry.ts` },
+  outdir: `${root}/dist/bundle`,
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
+  conditions: ['@stigmer/source'],
+  external: ['typescript'],
+  define: { __STIGMER_VERSION__: JSON.stringify(version) },
+  plugins: [builtinsThroughRequire, withoutDockerode, lazyLibraries, startupPlugin(npmStandIn)],
+});
+const fastLibraries = await build({
+  ...npmBuild,
+  entryPoints: Object.fromEntries(Object.entries(fastLazy).map(([library, file]) => [file, library])),
+  outdir: `${root}/dist/bundle/lazy`,
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
+  external: ['typescript'],
+  plugins: [nativeOptional],
 });
 const separate = await build({
   ...npmBuild,
@@ -194,11 +277,12 @@ const separate = await build({
 });
 writeFileSync(
   `${root}/dist/bundle/THIRD-PARTY-LICENSES.txt`,
-  thirdPartyLicenses([result.metafile, separate.metafile], root),
+  thirdPartyLicenses([result.metafile, separate.metafile, fast.metafile, fastLibraries.metafile], root),
 );
 console.log(`bundled @stigmer/cli ${version} into dist/bundle/`);
 if (process.env.STIGMER_BUNDLE_METAFILE) {
   writeFileSync(process.env.STIGMER_BUNDLE_METAFILE, JSON.stringify(result.metafile));
+  writeFileSync(`${process.env.STIGMER_BUNDLE_METAFILE}.fast.json`, JSON.stringify(fast.metafile));
 }
 
 /** `--single`: the whole CLI as one CommonJS file, for the standalone binary. */

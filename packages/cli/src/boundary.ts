@@ -1,11 +1,11 @@
 import { type EngineEndpoint, isStigmerError } from '@stigmer/core';
-import type { Session } from '@stigmer/core/host';
+import type { Session, SessionOptions } from '@stigmer/core/host';
 import { EXIT_CODES, EXIT_INTERNAL, exitCodeForSignal } from './exit-codes.js';
 import { debugText, internalErrorMessage } from './internal-error.js';
 import type { GlobalOptions } from './options.js';
 import { explainBlock, traceJson } from './output/explain.js';
 import { Output } from './output/output.js';
-import { interrupts } from './signals.js';
+import { type Interrupts, interrupts } from './signals.js';
 
 /** What a command's body gets: where to write, when to stop, and slots for what it found. */
 export interface CommandContext {
@@ -26,6 +26,8 @@ export interface CommandContext {
    * signal ends the process at once (see `signals.ts`).
    */
   interruptible(): void;
+  /** What the host replaces in the session it opens (the fast path's engine and notices). */
+  sessionOverrides?: Pick<SessionOptions, 'engine' | 'firstTime'>;
 }
 
 /** Opens the engine of a session and keeps its address for `--explain`, whatever happens next. */
@@ -42,10 +44,20 @@ export async function runCommand(
   options: GlobalOptions,
   body: (ctx: CommandContext) => Promise<void>,
 ): Promise<void> {
+  const { ctx } = commandContext(new Output(options));
+  try {
+    await body(ctx);
+  } catch (error) {
+    process.exitCode = report(error, ctx, options);
+  }
+}
+
+/** A command's context writing to `output`, and its interrupt (armed once a session is set). */
+export function commandContext(output: Output): { ctx: CommandContext; interrupt: Interrupts } {
   const interrupt = interrupts();
   let session: Session | undefined;
   const ctx: CommandContext = {
-    output: new Output(options),
+    output,
     signal: interrupt.signal,
     get session() {
       return session;
@@ -56,14 +68,11 @@ export async function runCommand(
     },
     interruptible: () => interrupt.arm(),
   };
-  try {
-    await body(ctx);
-  } catch (error) {
-    process.exitCode = report(error, ctx, options);
-  }
+  return { ctx, interrupt };
 }
 
-function report(error: unknown, ctx: CommandContext, options: GlobalOptions): number {
+/** Prints a command's failure (text, or the `--json` document) and returns its exit code. */
+export function report(error: unknown, ctx: CommandContext, options: GlobalOptions): number {
   const { output, session, endpoint } = ctx;
   const trace = session?.pipeline.trace ?? [];
   const known = isStigmerError(error);

@@ -11,6 +11,8 @@ export interface Interrupts {
    * where no handler could ever run, and nothing needs undoing yet.
    */
   arm(): void;
+  /** Stops handling them: the fast path, handing the command to the full CLI, leaves Node's default. */
+  disarm(): void;
 }
 
 /**
@@ -33,6 +35,9 @@ export function interrupts(): Interrupts {
       if (armed || controller.signal.aborted) return;
       armed = true;
       process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+    },
+    disarm() {
+      process.removeListener('SIGINT', onSignal).removeListener('SIGTERM', onSignal);
     },
   };
 }

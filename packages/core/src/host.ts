@@ -45,6 +45,7 @@ export { formatDuration, parseDuration } from './duration.js';
 export type { Discovery, EngineCandidate, EngineTls, TriedEndpoint } from './engine/discover.js';
 export { DockerEngine, type DockerEngineOptions } from './engine/docker-engine.js';
 export type { ProbeFailure } from './engine/errors.js';
+export { SocketEngine, type SocketEngineOptions, SocketEngineRefusal } from './engine/socket-engine.js';
 export { interruption } from './errors.js';
 export { HOOK_KINDS, HOOK_NAMES } from './hooks.js';
 // The plugin API's types (hooks, payloads, context, errors' types) are a host's vocabulary too.
@@ -85,4 +86,5 @@ export type { Session, SessionOptions } from './session.js';
 export { loadSettings, openSession, requestFor, requestOf, settingValues } from './session.js';
 export { dataDirFor } from './state/data-dir.js';
 export type { LockHolder } from './state/lock.js';
+export { recordShown, shownBefore } from './state/notices.js';
 export type { ProcessIdentity } from './state/process-identity.js';

@@ -45,8 +45,17 @@ export interface SessionOptions {
    * config with this version is served by its bundled copy (see `loadPlugins`).
    */
   builtinVersion?: string;
-  /** Use this engine instead of discovering one (tests, embedding programs). */
-  engine?: Engine;
+  /**
+   * Use this engine instead of discovering one (tests, embedding programs),
+   * or make one from the run's settings (the CLI's fast path).
+   */
+  engine?: Engine | ((settings: Settings) => Engine);
+  /**
+   * Whether a one-time note (`key`) is still to be shown, recording that it
+   * was. Default: {@link firstTime} in the data folder, recorded at once. The
+   * CLI's fast path records only once its output is printed.
+   */
+  firstTime?: (dataDir: string, key: string) => Promise<boolean>;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
   onWarn?: (plugin: string, message: string) => void;
@@ -99,13 +108,15 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const configured = await loadPlugins(settings.plugins, loadOptions);
   const plugins = [...configured, ...(await commandPlugins(options, configured, loadOptions))];
   const engine =
-    options.engine ??
-    new DockerEngine({
-      env: options.env,
-      ...(settings.engine.host ? { host: settings.engine.host } : {}),
-      callTimeoutMs: settings.engine.timeout,
-      signal: options.signal,
-    });
+    typeof options.engine === 'function'
+      ? options.engine(settings)
+      : (options.engine ??
+        new DockerEngine({
+          env: options.env,
+          ...(settings.engine.host ? { host: settings.engine.host } : {}),
+          callTimeoutMs: settings.engine.timeout,
+          signal: options.signal,
+        }));
   const dataDir = dataDirFor(settings.server.dataDir, options.env, options.cwd);
   if (options.builtinVersion && options.onWarn) {
     for (const { plugin, key, message } of versionMismatches(
@@ -113,7 +124,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
       options.builtinVersion,
       `stigmer ${options.cliVersion}`,
     )) {
-      if (await firstTime(dataDir, key)) options.onWarn(plugin, message);
+      if (await (options.firstTime ?? firstTime)(dataDir, key)) options.onWarn(plugin, message);
     }
   }
   const pipeline = new Pipeline({

@@ -19,6 +19,7 @@ export async function openChainSession(
   const session = await openSession({
     ...sessionOptions(options, output, ctx.signal),
     ...extra,
+    ...ctx.sessionOverrides,
     onProgress: (event) => progress.onEvent(event),
     onWarn: (plugin, message) => {
       progress.beforeWarning();

@@ -3,14 +3,11 @@ import { type EngineError, interruption, type StigmerError } from '../errors.js'
 import { homeFolder, NO_HOME } from '../home.js';
 import { normalisePlatform } from '../image/platform.js';
 import { badRefError, inspectAnswer, isContainerRef, isImageRef, listAnswer } from './answer.js';
-import { loadImages, saveImages } from './archive.js';
-import { streamLogs } from './container-logs.js';
 import { type CallDeadline, callDeadline, DEFAULT_ENGINE_TIMEOUT_MS } from './deadline.js';
 import { type Discovery, discoverEngine, type EngineCandidate } from './discover.js';
 import { dockerodeOptions } from './dockerode-options.js';
 import { engineMessage, mapEngineError, noAnswerError, statusCodeOf } from './errors.js';
 import { splitRepoTag, toContainerInfo, toCreateOptions, toImageInfo } from './mappers.js';
-import { pullImage } from './pull.js';
 import { DockerSwarm } from './swarm.js';
 import type { SwarmEngine } from './swarm-types.js';
 import type {
@@ -236,7 +233,8 @@ export class DockerEngine implements Engine {
   }
 
   async pull(reference: string, options: PullOptions = {}): Promise<PullResult> {
-    const docker = await this.client();
+    // Loaded on first use, as the archive code: a local hit needs neither.
+    const [docker, { pullImage }] = await Promise.all([this.client(), import('./pull.js')]);
     return pullImage(docker, reference, {
       ...options,
       mapError: (error, operation) => this.mapError(error, operation),
@@ -263,7 +261,8 @@ export class DockerEngine implements Engine {
     references: readonly string[],
     options: { signal?: AbortSignal } = {},
   ): Promise<NodeJS.ReadableStream> {
-    const docker = await this.client();
+    // The archive code (and tar-stream) loads only for `image export` and `image import`.
+    const [docker, { saveImages }] = await Promise.all([this.client(), import('./archive.js')]);
     return saveImages(docker, references, {
       signal: options.signal,
       mapError: (error, operation) => this.mapError(error, operation),
@@ -274,7 +273,7 @@ export class DockerEngine implements Engine {
     archive: NodeJS.ReadableStream,
     options: { signal?: AbortSignal; source?: string } = {},
   ): Promise<LoadResult> {
-    const docker = await this.client();
+    const [docker, { loadImages }] = await Promise.all([this.client(), import('./archive.js')]);
     return loadImages(docker, archive, {
       signal: options.signal,
       source: options.source ?? 'an image archive',
@@ -403,7 +402,7 @@ export class DockerEngine implements Engine {
         inspectAnswer<{ Id: string; Config?: { Tty?: boolean } }>(answer, operation).Config?.Tty,
       );
     });
-    const docker = await this.client();
+    const [docker, { streamLogs }] = await Promise.all([this.client(), import('./container-logs.js')]);
     // The answer must begin in time; once it streams, only `signal` ends it (a follow has no end).
     const deadline = callDeadline(signal, this.#timeoutMs);
     try {

@@ -11,17 +11,21 @@ const FILE = 'notices.json';
  * read-only home), the note is shown rather than lost; nothing fails.
  */
 export async function firstTime(dataDir: string, key: string): Promise<boolean> {
+  if (await shownBefore(dataDir, key)) return false;
+  await recordShown(dataDir, key);
+  return true;
+}
+
+/** True when a note with this key was recorded as shown in this data folder. */
+export async function shownBefore(dataDir: string, key: string): Promise<boolean> {
+  return Object.hasOwn(await readShown(dataDir), key);
+}
+
+/** Records a note as shown; a record that cannot be written is not an error (it is shown again). */
+export async function recordShown(dataDir: string, key: string): Promise<void> {
   const file = path.join(dataDir, FILE);
-  let shown: Record<string, string> = {};
   try {
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as unknown;
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-      shown = parsed as Record<string, string>;
-  } catch {
-    // Missing or damaged: nothing shown yet.
-  }
-  if (Object.hasOwn(shown, key)) return false;
-  try {
+    const shown = await readShown(dataDir);
     await ensureDataDir(dataDir);
     // Written whole and renamed: a concurrent reader never sees half a file.
     const temporary = `${file}.${process.pid}.tmp`;
@@ -36,5 +40,15 @@ export async function firstTime(dataDir: string, key: string): Promise<boolean> 
   } catch {
     // Shown now, and again next time: better than never.
   }
-  return true;
+}
+
+async function readShown(dataDir: string): Promise<Record<string, string>> {
+  try {
+    const parsed = JSON.parse(await readFile(path.join(dataDir, FILE), 'utf8')) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      return parsed as Record<string, string>;
+  } catch {
+    // Missing or damaged: nothing shown yet.
+  }
+  return {};
 }
