@@ -28,6 +28,13 @@ export interface SettingKind<Value, FileValue> {
   fromFile(value: FileValue): Value;
   /** The file entry's schema, built with the zod it is given (loaded only when a file exists). */
   schema(zod: typeof z): z.ZodType<FileValue>;
+  /**
+   * The file entry as `schema` would give it when `schema` accepts it, or
+   * undefined: then the schema runs and says what is wrong. Valid files are
+   * checked by this alone, without loading zod (`accept.ts`); a test holds
+   * it to the schema.
+   */
+  accept(value: unknown): { value: FileValue } | undefined;
   /** `ms` for durations: kept in ms, shown as written (`30s`) by `config print`. */
   unit?: 'ms';
 }
@@ -60,6 +67,7 @@ function text(expected: string, test: (value: string) => boolean): SettingKind<s
     parse: (s) => (test(s) ? { value: s } : { error: `expected ${expected}, got ${JSON.stringify(s)}` }),
     fromFile: (value) => value,
     schema: (zod) => zod.string().refine(test, `expected ${expected}`),
+    accept: (value) => (typeof value === 'string' && test(value) ? { value } : undefined),
   };
 }
 
@@ -70,6 +78,7 @@ function trimmed(expected: string): SettingKind<string, string> {
       s.trim() ? { value: s.trim() } : { error: `expected ${expected}, got ${JSON.stringify(s)}` },
     fromFile: (value) => value,
     schema: (zod) => zod.string().trim().min(1, `expected ${expected}`),
+    accept: (value) => (typeof value === 'string' && value.trim() ? { value: value.trim() } : undefined),
   };
 }
 
@@ -82,6 +91,7 @@ const bool: SettingKind<boolean, boolean> = {
         : { error: `expected true or false, got ${JSON.stringify(s)}` },
   fromFile: (value) => value,
   schema: (zod) => zod.boolean(),
+  accept: (value) => (typeof value === 'boolean' ? { value } : undefined),
 };
 
 /** A whole number from `min` to `max`. */
@@ -93,6 +103,10 @@ function count(what: string, min: number, max: number): SettingKind<number, numb
         : { error: `expected a whole number of ${what} from ${min} to ${max}, got ${JSON.stringify(s)}` },
     fromFile: (value) => value,
     schema: (zod) => zod.int(`expected a whole number of ${what} such as 3`).min(min).max(max),
+    accept: (value) =>
+      Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max
+        ? { value: value as number }
+        : undefined,
   };
 }
 
@@ -107,6 +121,11 @@ function duration(range: DurationRange): SettingKind<number, string | number> {
         const checked = durationIn(value, range);
         if ('error' in checked) ctx.addIssue({ code: 'custom', message: checked.error });
       }),
+    accept: (value) =>
+      (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) &&
+      'value' in durationIn(value, range)
+        ? { value }
+        : undefined,
   };
 }
 

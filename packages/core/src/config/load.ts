@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
+import { acceptConfig } from './accept.js';
 import { DECLARED_SETTINGS } from './declarations.js';
 import { type ConfigIssue, issuesError } from './issues.js';
 import { configLoaders, unreadable } from './loaders.js';
@@ -137,6 +138,8 @@ export async function checkConfigObject(
       })),
     };
   }
+  const accepted = acceptConfig(raw);
+  if (accepted) return { config: accepted };
   const { configFileSchema } = await import('./schema.js');
   const parsed = configFileSchema.safeParse(raw ?? {});
   if (parsed.success) return { config: parsed.data };
