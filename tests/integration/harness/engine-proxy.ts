@@ -29,6 +29,8 @@ export interface EngineProxy {
   garble(path: RegExp, body: string): void;
   /** Paths of the requests that arrived, oldest first. */
   requests: string[];
+  /** The same requests as `METHOD /path` without the query or the API version prefix: what a test counts. */
+  calls: string[];
   /** How many requests the wedged engine is holding unanswered. */
   held(): number;
   stop(): Promise<void>;
@@ -43,6 +45,7 @@ export async function startEngineProxy(upstream: string): Promise<EngineProxy> {
   const target = upstreamTarget(upstream);
   const sockets = new Set<Socket>();
   const requests: string[] = [];
+  const calls: string[] = [];
   let wedged = false;
   let held = 0;
   let wedgeAfter: RegExp | undefined;
@@ -60,6 +63,7 @@ export async function startEngineProxy(upstream: string): Promise<EngineProxy> {
     const url = req.url ?? '/';
     const pathname = url.split('?')[0] ?? url;
     requests.push(url);
+    calls.push(`${req.method} ${pathname.replace(/^\/v[\d.]+\//, '/')}`);
     if (wedged && !ALWAYS_ANSWERED.test(pathname)) {
       held++; // held open, never answered
       return;
@@ -101,6 +105,7 @@ export async function startEngineProxy(upstream: string): Promise<EngineProxy> {
   return {
     host: `unix://${socketPath}`,
     requests,
+    calls,
     held: () => held,
     wedge: () => {
       wedged = true;

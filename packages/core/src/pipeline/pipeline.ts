@@ -1,7 +1,8 @@
 import { SETTINGS } from '../config/declarations.js';
 import type { Credential } from '../credentials/types.js';
 import { formatDuration } from '../duration.js';
-import type { Engine } from '../engine/types.js';
+import { recordingInspects } from '../engine/inspect-record.js';
+import type { Engine, ImageInfo } from '../engine/types.js';
 import { ConfigError, InterruptedError, interruption, isStigmerError, PluginError } from '../errors.js';
 import {
   createHooks,
@@ -71,6 +72,8 @@ export class Pipeline {
   readonly #options: PipelineOptions;
   #collected: string[] = [];
   readonly #befores: { plugin: string; hook: HookName; before: string }[] = [];
+  /** What each resolver's image inspects answered, by its trace entry (see `inspectedDuring`). */
+  readonly #inspected = new WeakMap<TraceEntry, ReadonlyMap<string, ImageInfo | undefined>>();
 
   constructor(options: PipelineOptions) {
     this.#options = options;
@@ -122,6 +125,14 @@ export class Pipeline {
   /** Adds values to redact from every output of this run (secret env values, tokens). */
   addSecrets(values: Iterable<string>): void {
     for (const value of values) if (value) this.#secrets.add(value);
+  }
+
+  /**
+   * The engine's answers to the image inspects one `resolveImage` call made
+   * (by reference), so checking its result need not ask again.
+   */
+  inspectedDuring(entry: TraceEntry): ReadonlyMap<string, ImageInfo | undefined> | undefined {
+    return this.#inspected.get(entry);
   }
 
   /** The engine every hook's context shares. */
@@ -322,12 +333,18 @@ export class Pipeline {
       entry.messages.push({ level, message: this.redact(message) });
       if (level === 'warn') this.#options.onWarn?.(name, this.redact(message));
     };
+    let engine = this.#options.engine;
+    if (hook === 'resolveImage') {
+      const recording = recordingInspects(engine);
+      this.#inspected.set(entry, recording.answers);
+      engine = recording.engine;
+    }
     return withRuntime({
       plugin: { name, version: loaded.plugin.version },
       hook,
       options: loaded.options,
       signal,
-      engine: this.#options.engine,
+      engine,
       run: this.#run,
       log: { debug: log('debug'), info: log('info'), warn: log('warn') },
       note: (reason, detail = {}) => {

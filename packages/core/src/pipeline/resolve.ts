@@ -20,7 +20,7 @@ export async function resolveImage(pipeline: Pipeline, request: ResolveRequest):
     const image = await resolvers(pipeline, current);
     if (!image) throw await unresolved(pipeline, current);
     const resolver = pipeline.traceOf('resolveImage').findLast((e) => e.outcome === 'resolved');
-    await verifyResolved(pipeline.engine, image, resolver);
+    await verifyResolved(pipeline.engine, image, resolver, resolver && pipeline.inspectedDuring(resolver));
     const verdict = await pipeline.call('imageResolved', image);
     if (!verdict) return image;
     if (verdict.action === 'reject' || round >= MAX_RETRIES) {
