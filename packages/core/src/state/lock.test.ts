@@ -41,6 +41,19 @@ describe('the lifecycle lock', () => {
     expect(await lockHolder(file)).toBeUndefined();
   });
 
+  it('notices a release through the folder watch, not the poll: with an hour between looks, the waiter still gets it', async () => {
+    const file = await tempLock();
+    const first = await acquireLock(file, { command: 'server start' });
+    let waiting: () => void = () => {};
+    const told = new Promise<void>((resolve) => (waiting = resolve));
+    const second = acquireLock(file, { command: 'server stop', pollMs: 3_600_000, onWait: () => waiting() });
+    await told;
+    await first.release();
+    const lock = await second;
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ command: 'server stop' });
+    await lock.release();
+  });
+
   it('takes over a lock whose holder no longer runs (killed with SIGKILL)', async () => {
     const file = await tempLock();
     const stale = {

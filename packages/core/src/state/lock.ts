@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Stats } from 'node:fs';
-import { lstat, readFile, unlink, writeFile } from 'node:fs/promises';
+import { type Stats, watch } from 'node:fs';
+import { access, lstat, readFile, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { interruption, StateError } from '../errors.js';
 import { currentProcess, isAlive, type ProcessIdentity, processStartTime } from './process-identity.js';
@@ -27,7 +28,11 @@ export interface AcquireOptions {
   signal?: AbortSignal | undefined;
   /** Called once when another live process holds the lock and we start waiting. */
   onWait?: ((holder: LockHolder | undefined) => void) | undefined;
-  /** How often to look again while waiting. Default 100 ms. */
+  /**
+   * How often to look again while waiting. Default 100 ms. A release is
+   * noticed at once through a watch on the lock's folder; this is for a holder
+   * that dies without releasing, and for folders that cannot be watched.
+   */
   pollMs?: number;
 }
 
@@ -87,8 +92,42 @@ export async function acquireLock(file: string, options: AcquireOptions): Promis
       told = true;
       options.onWait?.(current.holder);
     }
-    await pause();
+    quickTries = 0;
+    await releasedOrAfter(file, options.pollMs ?? 100, signal);
   }
+}
+
+/**
+ * Resolves when the lock file is gone (watched through its folder, so a
+ * release is noticed at once), or after `ms` whatever happened: a holder may
+ * die without releasing, and some folders (network filesystems) report
+ * nothing. Any event in the folder also resolves it: the caller looks again.
+ */
+function releasedOrAfter(file: string, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let watcher: ReturnType<typeof watch> | undefined;
+    const done = (error?: Error) => {
+      clearTimeout(timer);
+      watcher?.close();
+      signal?.removeEventListener('abort', onAbort);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onAbort = () => done(interruption(signal as AbortSignal));
+    const timer = setTimeout(() => done(), ms);
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      watcher = watch(path.dirname(file), { persistent: false }, (_event, name) => {
+        if (name === null || name === path.basename(file)) done();
+      });
+      watcher.on('error', () => {});
+    } catch {
+      // Not watchable: the timer alone.
+    }
+    // Released between the last look and the watch: nothing would report it.
+    access(file).catch(() => done());
+  });
 }
 
 /** Who holds the lock at `file` now, or `undefined`. For status output. */
