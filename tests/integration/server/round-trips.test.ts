@@ -1,6 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { harness } from '../harness/context.js';
+import { harness, harnessDocker } from '../harness/context.js';
 import { type EngineProxy, startEngineProxy } from '../harness/engine-proxy.js';
+import { removeImages } from '../harness/images.js';
 import { cleanupFixtures, removeServerImage, runStigmer, serverFixture } from './helpers.js';
 
 let proxy: EngineProxy | undefined;
@@ -20,6 +21,25 @@ async function engineCalls(args: string[], settleTime = '0s') {
   expect(result.exitCode).toBe(0);
   return { f, calls: [...proxy.calls] };
 }
+
+describe('a pull makes no more engine round trips than the work needs', () => {
+  it('image pull: the version, the image before, the pull, the image after, the tag; the chain checks nothing again', async () => {
+    const registry = harness().openRegistry;
+    const f = await serverFixture({ localImage: false, ghcr: { registry, tag: '0.1.0' } });
+    proxy = await startEngineProxy(harness().dockerHost);
+    const result = await runStigmer(f, ['image', 'pull'], { DOCKER_HOST: proxy.host });
+    expect(result.exitCode).toBe(0);
+    const remote = `${registry}/stigmer/agent-runner:0.1.0`;
+    expect(proxy.calls.map((c) => c.replace(/sha256:[0-9a-f]{64}/, 'ID'))).toEqual([
+      'GET /version',
+      `GET /images/${remote}/json`,
+      'POST /images/create',
+      `GET /images/${remote}/json`,
+      'POST /images/ID/tag',
+    ]);
+    await removeImages(harnessDocker(), [remote]);
+  });
+});
 
 describe('server start makes no more engine round trips than the work needs', () => {
   it('a fresh start: the version, the image once, the container by name and by labels, create, start, one look', async () => {
