@@ -13,7 +13,8 @@ export type CliResult = ProcessResult;
 
 /**
  * Runs `stigmer ARGS` in `cwd` against the harness's engine. The environment
- * is minimal on purpose: nothing from the developer's shell changes the result.
+ * is minimal on purpose: nothing from the developer's shell changes the
+ * result, except STIGMER_FAST_PATH (the fast path off, `0`, or required).
  */
 export function stigmer(
   args: string[],
@@ -23,6 +24,8 @@ export function stigmer(
     PATH: process.env.PATH ?? '',
     HOME: options.cwd,
     DOCKER_HOST: harness().dockerHost,
+    // `STIGMER_FAST_PATH=0 npx vitest run tests/integration/cli` runs these tests against the full CLI alone.
+    ...(process.env.STIGMER_FAST_PATH ? { STIGMER_FAST_PATH: process.env.STIGMER_FAST_PATH } : {}),
     ...options.env,
   };
   return spawnCollect(process.execPath, [STIGMER_BIN, ...args], { cwd: options.cwd, env }).done;
