@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 
@@ -34,7 +33,7 @@ export async function readHomeConfig(
   if (!existsSync(file)) return undefined;
   let document: unknown;
   try {
-    const [text, yaml] = await Promise.all([readFile(file, 'utf8'), import('js-yaml')]);
+    const [text, yaml] = await Promise.all([fs.readFile(file, 'utf8'), import('js-yaml')]);
     // The original file is plain YAML: no custom tags, nothing to execute.
     document = yaml.load(text, { schema: yaml.CORE_SCHEMA });
   } catch (error) {

@@ -1,6 +1,4 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import http from 'node:http';
 import { join } from 'node:path';
 import { EngineError } from '../errors.js';
 import { normalisePlatform } from '../image/platform.js';
@@ -344,8 +342,10 @@ async function ping(
   timeoutMs: number,
 ): Promise<ProbeResult> {
   const tls = target.tls;
-  // https (and tls) load only for a TLS engine.
-  const client = tls ? await import('node:https') : http;
+  // Loaded here, not imported: node:http only when an engine is probed (the fast path's
+  // socket engine never does), https and tls only for a TLS engine.
+  const { readFile } = process.getBuiltinModule('node:fs/promises');
+  const client = process.getBuiltinModule(tls ? 'node:https' : 'node:http');
   const secure = tls
     ? {
         ca: tls.ca ? await readFile(tls.ca) : undefined,
@@ -434,6 +434,15 @@ async function readPlatform(response: NodeJS.ReadableStream): Promise<string | u
       // A version document is a few KB; anything larger is not one.
       if (body.length > 65_536) return undefined;
     }
+    return versionPlatform(body);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `Os`/`Arch` of a `/version` answer's text as `os/arch`, or undefined when it has none. */
+export function versionPlatform(body: string): string | undefined {
+  try {
     const { Os, Arch } = JSON.parse(body) as { Os?: unknown; Arch?: unknown };
     return typeof Os === 'string' && typeof Arch === 'string' ? normalisePlatform(Os, Arch) : undefined;
   } catch {

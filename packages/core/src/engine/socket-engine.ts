@@ -1,8 +1,8 @@
-import http from 'node:http';
 import { homeFolder, NO_HOME } from '../home.js';
 import { inspectAnswer, isImageRef } from './answer.js';
-import { type Discovery, discoverEngine, type EngineCandidate, engineCandidates } from './discover.js';
+import { type EngineCandidate, engineCandidates, versionPlatform } from './discover.js';
 import { toImageInfo } from './mappers.js';
+import { type SocketAnswer, socketGet } from './socket-get.js';
 import type { Engine, EngineEndpoint, ImageInfo } from './types.js';
 
 /** Options of a {@link SocketEngine}: what discovery needs, and what to ask for early. */
@@ -10,12 +10,12 @@ export interface SocketEngineOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** `engine.host` from settings; beats DOCKER_HOST, as for {@link DockerEngine}. */
   host?: string | undefined;
-  /** `engine.timeout`: how long one request may take before the engine gives up. */
+  /** `engine.timeout`: how long one request may take. */
   callTimeoutMs?: number | undefined;
   /**
-   * Images to inspect while discovery waits for `/version`, on the endpoint
-   * discovery tries first: the request the run is about to make goes out
-   * beside the probe instead of after it. An answer nobody asks for is dropped.
+   * Images to inspect beside the `/version` probe: the request the run is
+   * about to make goes out with the probe instead of after it. An answer
+   * nobody asks for is dropped.
    */
   prefetch?: readonly string[] | undefined;
 }
@@ -28,42 +28,36 @@ export class SocketEngineRefusal extends Error {
   }
 }
 
-/** One request's answer: the status and the parsed JSON body (undefined when it was not JSON). */
-interface Answer {
-  status: number;
-  body: unknown;
-}
-
 /**
- * An {@link Engine} that answers only the reads of a local hit (discovery,
- * the engine's platform, image inspect) over a `unix://` socket or a named
- * pipe with node:http, without loading dockerode. Every other call, any
- * other endpoint kind and any answer other than 200 or 404 is refused: it
- * throws {@link SocketEngineRefusal} and `refused` says why, so the host can
- * run the command again with {@link DockerEngine}, which says what went wrong.
- * It never changes the engine, so a refused run has nothing to undo.
+ * An {@link Engine} that answers only the reads of a local hit (the engine's
+ * endpoint and platform, image inspect) over a `unix://` socket or a named
+ * pipe, with node:net alone (no dockerode, no node:http). It uses the
+ * endpoint discovery would try first (`engineCandidates`, the same order
+ * and sources) and only when that endpoint answers `/version`: discovery
+ * would then choose it too. Every other call, any other endpoint kind, an
+ * endpoint that does not answer and any answer but 200 or 404 is refused:
+ * it throws {@link SocketEngineRefusal} and `refused` says why, so the host
+ * can run the command again with {@link DockerEngine}, which says what went
+ * wrong. It never changes the engine, so a refused run has nothing to undo.
  */
 export class SocketEngine implements Engine {
   readonly #options: SocketEngineOptions;
   readonly #first: EngineCandidate | undefined;
-  readonly #discovery: Promise<Discovery>;
-  readonly #prefetched = new Map<string, Promise<Answer>>();
+  readonly #socket: string | undefined;
+  readonly #version: Promise<SocketAnswer> | undefined;
+  readonly #prefetched = new Map<string, Promise<SocketAnswer>>();
   /** Why a call was refused, once one was; the run's result is then not to be used. */
   refused: string | undefined;
 
   constructor(options: SocketEngineOptions) {
     this.#options = options;
-    const discovery = { env: options.env, homeDir: homeFolder(options.env) ?? NO_HOME, host: options.host };
-    this.#first = engineCandidates(discovery)[0];
-    this.#discovery = discoverEngine(discovery);
-    // Settled here too, so that a failed discovery nobody awaits is not an unhandled rejection.
-    this.#discovery.catch(() => {});
-    const socket = this.#first && socketPathOf(this.#first.host);
+    const env = options.env;
+    this.#first = engineCandidates({ env, homeDir: homeFolder(env) ?? NO_HOME, host: options.host })[0];
+    this.#socket = this.#first && socketPathOf(this.#first.host);
+    if (!this.#socket) return;
+    this.#version = this.#get('/version');
     for (const reference of options.prefetch ?? []) {
-      if (!socket || !isImageRef(reference)) continue;
-      const answer = this.#get(socket, imagePath(reference));
-      answer.catch(() => {});
-      this.#prefetched.set(reference, answer);
+      if (isImageRef(reference)) this.#prefetched.set(reference, this.#get(imagePath(reference)));
     }
   }
 
@@ -80,25 +74,19 @@ export class SocketEngine implements Engine {
 
   async platform(): Promise<string> {
     const { platform } = await this.#found();
-    return platform ?? this.refuse('know the engine platform without /version');
+    return platform ?? this.refuse('know the engine platform without Os and Arch in /version');
   }
 
   async inspectImage(reference: string): Promise<ImageInfo | undefined> {
     if (!isImageRef(reference)) return undefined;
-    const { endpoint } = await this.#found();
-    const socket = socketPathOf(endpoint.host) as string;
-    const early = endpoint === this.#first ? this.#prefetched.get(reference) : undefined;
-    let answer: Answer;
-    try {
-      answer = await (early ?? this.#get(socket, imagePath(reference)));
-    } catch (error) {
-      return this.refuse((error as Error).message);
-    }
-    const { status, body } = answer;
+    await this.#found();
+    const { status, body } = await this.#answer(
+      this.#prefetched.get(reference) ?? this.#get(imagePath(reference)),
+    );
     if (status === 404) return undefined;
     if (status !== 200) return this.refuse(`read HTTP ${status} answers`);
     try {
-      return toImageInfo(inspectAnswer(body, `inspect image ${reference}`));
+      return toImageInfo(inspectAnswer(JSON.parse(body), `inspect image ${reference}`));
     } catch {
       return this.refuse('read an unexpected image answer');
     }
@@ -138,46 +126,31 @@ export class SocketEngine implements Engine {
     return this.refuse('read logs');
   }
 
-  /** Discovery's answer, when it chose a socket; a refusal otherwise (a failure included). */
-  async #found(): Promise<Discovery> {
-    let found: Discovery;
-    try {
-      found = await this.#discovery;
-    } catch {
-      return this.refuse('report an engine it cannot reach');
+  /** The first endpoint and its platform, once it answered `/version`; a refusal otherwise. */
+  async #found(): Promise<{ endpoint: EngineCandidate; platform: string | undefined }> {
+    if (!this.#first || !this.#version) {
+      return this.refuse(`talk to ${this.#first?.host.split(':')[0] ?? 'undiscovered'} engines`);
     }
-    if (!socketPathOf(found.endpoint.host))
-      this.refuse(`talk to ${found.endpoint.host.split(':')[0]} engines`);
-    return found;
+    const { status, body } = await this.#answer(this.#version);
+    if (status < 200 || status > 299)
+      return this.refuse(`use an engine that answers /version with ${status}`);
+    return { endpoint: this.#first, platform: versionPlatform(body) };
   }
 
-  /** GET `path` on the socket; fails with why on any error, or with no answer within the call timeout. */
-  async #get(socketPath: string, path: string): Promise<Answer> {
-    const timeoutMs = this.#options.callTimeoutMs;
-    return new Promise<Answer>((resolve, reject) => {
-      const fail = (why: string) => {
-        request.destroy();
-        reject(new Error(why));
-      };
-      // servername '': no TLS on a socket, so Node's agent skips working out a server name for it.
-      const options = { socketPath, path, agent: false, servername: '' };
-      const request = http.get(options, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', () => fail('finish reading an answer'));
-        response.on('end', () => {
-          let body: unknown;
-          try {
-            body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-          } catch {
-            body = undefined;
-          }
-          resolve({ status: response.statusCode ?? 0, body });
-        });
-      });
-      request.on('error', () => fail('reach the engine'));
-      if (timeoutMs) request.setTimeout(timeoutMs, () => fail(`answer within ${timeoutMs} ms`));
-    });
+  /** The answer, or a refusal saying why there is none. */
+  async #answer(answer: Promise<SocketAnswer>): Promise<SocketAnswer> {
+    try {
+      return await answer;
+    } catch (error) {
+      return this.refuse((error as Error).message);
+    }
+  }
+
+  /** GET on the socket; settled here too, so an answer nobody awaits is no unhandled rejection. */
+  #get(path: string): Promise<SocketAnswer> {
+    const answer = socketGet(this.#socket as string, path, this.#options.callTimeoutMs);
+    answer.catch(() => {});
+    return answer;
   }
 }
 
