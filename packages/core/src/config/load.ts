@@ -5,6 +5,7 @@ import { acceptConfig } from './accept.js';
 import { DECLARED_SETTINGS } from './declarations.js';
 import { type ConfigIssue, issuesError } from './issues.js';
 import { configLoaders, unreadable } from './loaders.js';
+import { plainRead } from './plain-read.js';
 import type { ConfigFile } from './schema-types.js';
 import { existingConfigFiles, SEARCH_PLACES, type SearchEnv, searchSteps } from './search-places.js';
 
@@ -26,6 +27,8 @@ export interface FindConfigOptions {
   configPath?: string | undefined;
   /** For the home folder (`HOME`) and the user config folder (`XDG_CONFIG_HOME`, `APPDATA`). Default `process.env`. */
   env?: SearchEnv | undefined;
+  /** `false`: always read through cosmiconfig (the tests that hold `plainRead` to it). */
+  plain?: boolean | undefined;
 }
 
 const MODULE = 'stigmer';
@@ -59,6 +62,14 @@ export async function readConfigFile(
   options: FindConfigOptions,
 ): Promise<{ path: string; raw: unknown; scope: LoadedConfigFile['scope'] } | undefined> {
   const env = options.env ?? process.env;
+  if (options.configPath && !existsSync(path.resolve(options.cwd, options.configPath))) {
+    return readGiven(path.resolve(options.cwd, options.configPath));
+  }
+  // The plain case (a JSON or YAML file) without loading cosmiconfig; anything else through it.
+  if (options.plain !== false) {
+    const plain = await plainRead(options.cwd, env, options.configPath);
+    if (plain) return plain;
+  }
   if (options.configPath) return readGiven(path.resolve(options.cwd, options.configPath));
   const existing = existingConfigFiles(options.cwd, env);
   if (existing.length === 0) return undefined;
