@@ -52,7 +52,7 @@ export interface SessionOptions {
   engine?: Engine | ((settings: Settings) => Engine);
   /**
    * Whether a one-time note (`key`) is still to be shown, recording that it
-   * was. Default: {@link firstTime} in the data folder, recorded at once. The
+   * was. Default: `shownBefore`, then `recordShown`, in the data folder, at once. The
    * CLI's fast path records only once its output is printed.
    */
   firstTime?: (dataDir: string, key: string) => Promise<boolean>;

@@ -104,10 +104,11 @@ describe('plainRead reads what cosmiconfig reads', () => {
   });
 
   it('reads a user-level config (home folder, user config folder) as cosmiconfig does, scope user', async () => {
-    for (const files of [
+    const layouts: Record<string, string>[] = [
       { '.stigmerrc': 'offline: true' },
       { '.config/stigmer/config.yaml': 'offline: true' },
-    ]) {
+    ];
+    for (const files of layouts) {
       const home = await folderWith(files, 'stigmer-home-');
       const cwd = await folderWith({ 'package.json': '{"name":"p"}' }, 'stigmer-plain-');
       const env = { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') };
@@ -123,11 +124,12 @@ describe('plainRead reads what cosmiconfig reads', () => {
       { 'package.json': '{"name":"p"}', '.stigmerrc': 'offline: true' },
       'stigmer-plain-',
     );
-    for (const meta of [
+    const metas: Record<string, string>[] = [
       { 'package.json': '{"cosmiconfig":{"searchPlaces":["x.yml"]}}' },
       { '.config/config.yaml': 'cosmiconfig: {}' },
       { 'package.yaml': 'name: x' },
-    ]) {
+    ];
+    for (const meta of metas) {
       const metaFolder = await folderWith(meta, 'stigmer-meta-');
       expect(await plainRead(root, { HOME: emptyHome }, undefined, metaFolder)).toBeUndefined();
     }
