@@ -16,9 +16,13 @@ function full() {
 
 const fast = `${__dirname}/../dist/bundle/fast.cjs`;
 if (process.env.STIGMER_FAST_PATH !== '0' && existsSync(fast)) {
+  // A fast path that fails in a way it did not foresee has printed nothing: the full CLI runs.
   require(fast)
     .fastPath(process.argv)
-    .then((served) => served || full());
+    .then(
+      (served) => served || full(),
+      () => full(),
+    );
 } else {
   full();
 }
