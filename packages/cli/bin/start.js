@@ -15,7 +15,8 @@ function full() {
 }
 
 const fast = `${__dirname}/../dist/bundle/fast.cjs`;
-if (process.env.STIGMER_FAST_PATH !== '0' && existsSync(fast)) {
+// Only a command line that names `resolve` loads the fast path; it decides the rest itself.
+if (process.argv.includes('resolve') && process.env.STIGMER_FAST_PATH !== '0' && existsSync(fast)) {
   // A fast path that fails in a way it did not foresee has printed nothing: the full CLI runs.
   require(fast)
     .fastPath(process.argv)

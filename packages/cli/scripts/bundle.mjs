@@ -256,7 +256,7 @@ const fast = await build({
   conditions: ['@stigmer/source'],
   external: ['typescript'],
   define: { __STIGMER_VERSION__: JSON.stringify(version) },
-  plugins: [builtinsThroughRequire, withoutDockerode, lazyLibraries, startupPlugin(npmStandIn)],
+  plugins: [withoutDockerode, lazyLibraries, startupPlugin(npmStandIn)],
 });
 const fastLibraries = await build({
   ...npmBuild,
