@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 
-/** One answer of {@link socketGet}: the status and the body as text. */
+/** One answer of `socketGet`: the status and the body as text. */
 export interface SocketAnswer {
   status: number;
   body: string;
