@@ -258,26 +258,22 @@ const fast = await build({
   define: { __STIGMER_VERSION__: JSON.stringify(version) },
   plugins: [withoutDockerode, lazyLibraries, startupPlugin(npmStandIn)],
 });
-const fastLibraries = await build({
+// The files of dist/bundle/lazy/: the npm bundle's separate modules and the fast path's libraries.
+const separate = await build({
   ...npmBuild,
-  entryPoints: Object.fromEntries(Object.entries(fastLazy).map(([library, file]) => [file, library])),
+  entryPoints: Object.fromEntries([
+    ...Object.entries(separateModules).map(([target, name]) => [name, target]),
+    ...Object.entries(fastLazy).map(([library, file]) => [file, library]),
+  ]),
   outdir: `${root}/dist/bundle/lazy`,
   outExtension: { '.js': '.cjs' },
   format: 'cjs',
   external: ['typescript'],
   plugins: [nativeOptional],
 });
-const separate = await build({
-  ...npmBuild,
-  entryPoints: Object.fromEntries(Object.entries(separateModules).map(([target, name]) => [name, target])),
-  outdir: `${root}/dist/bundle/lazy`,
-  outExtension: { '.js': '.cjs' },
-  format: 'cjs',
-  plugins: [nativeOptional],
-});
 writeFileSync(
   `${root}/dist/bundle/THIRD-PARTY-LICENSES.txt`,
-  thirdPartyLicenses([result.metafile, separate.metafile, fast.metafile, fastLibraries.metafile], root),
+  thirdPartyLicenses([result.metafile, separate.metafile, fast.metafile], root),
 );
 console.log(`bundled @stigmer/cli ${version} into dist/bundle/`);
 if (process.env.STIGMER_BUNDLE_METAFILE) {

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { imageInfo as info } from '../test-support/image-info.js';
 import { recordingInspects } from './inspect-record.js';
-import type { Engine, ImageInfo } from './types.js';
-
-const info = (id: string): ImageInfo => ({
-  id,
-  repoTags: [],
-  repoDigests: [],
-  platform: 'linux/amd64',
-  labels: {},
-  created: '',
-  sizeBytes: 1,
-});
+import type { Engine } from './types.js';
 
 /** An engine that knows `remote:1` as `sha256:a`, and records what it was asked. */
 function fakeEngine() {

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Engine, ImageInfo } from '../engine/types.js';
+import type { Engine } from '../engine/types.js';
+import { imageInfo as info } from '../test-support/image-info.js';
 import type { TraceEntry } from '../trace/trace.js';
 import { verifyResolved } from './verify-resolved.js';
-
-const info = (id: string): ImageInfo => ({
-  id,
-  repoTags: ['a:b'],
-  repoDigests: [],
-  platform: 'linux/amd64',
-  labels: {},
-  created: '',
-  sizeBytes: 1,
-});
 
 /** An engine whose image `a:b` is `sha256:engine`, counting the inspects. */
 function engine() {
