@@ -54,6 +54,7 @@ export async function fastPath(argv: readonly string[], env = process.env): Prom
         env,
         host: settings.engine.host,
         callTimeoutMs: settings.engine.timeout,
+        signal: ctx.signal,
         // local-image's question, asked beside discovery's /version.
         prefetch: [settings.image.localTag],
       });

@@ -1,6 +1,12 @@
+import { isStigmerError } from '../errors.js';
 import { homeFolder, NO_HOME } from '../home.js';
 import { inspectAnswer, isImageRef } from './answer.js';
-import { type EngineCandidate, engineCandidates, versionPlatform } from './discover.js';
+import {
+  DEFAULT_PROBE_TIMEOUT_MS,
+  type EngineCandidate,
+  engineCandidates,
+  versionPlatform,
+} from './discover.js';
 import { toImageInfo } from './mappers.js';
 import { type SocketAnswer, socketGet } from './socket-get.js';
 import type { Engine, EngineEndpoint, ImageInfo } from './types.js';
@@ -12,6 +18,8 @@ export interface SocketEngineOptions {
   host?: string | undefined;
   /** `engine.timeout`: how long one request may take. */
   callTimeoutMs?: number | undefined;
+  /** The run's interrupt: a pending request ends with its reason (an `InterruptedError`). */
+  signal?: AbortSignal | undefined;
   /**
    * Images to inspect beside the `/version` probe: the request the run is
    * about to make goes out with the probe instead of after it. An answer
@@ -55,7 +63,8 @@ export class SocketEngine implements Engine {
     this.#first = engineCandidates({ env, homeDir: homeFolder(env) ?? NO_HOME, host: options.host })[0];
     this.#socket = this.#first && socketPathOf(this.#first.host);
     if (!this.#socket) return;
-    this.#version = this.#get('/version');
+    // Discovery's probe waits this long for /version, and then says the engine is not there.
+    this.#version = settled(socketGet(this.#socket, '/version', DEFAULT_PROBE_TIMEOUT_MS, options.signal));
     for (const reference of options.prefetch ?? []) {
       if (isImageRef(reference)) this.#prefetched.set(reference, this.#get(imagePath(reference)));
     }
@@ -142,16 +151,23 @@ export class SocketEngine implements Engine {
     try {
       return await answer;
     } catch (error) {
+      // An interrupt is the run's to report, as the full CLI does.
+      if (isStigmerError(error)) throw error;
       return this.refuse((error as Error).message);
     }
   }
 
-  /** GET on the socket; settled here too, so an answer nobody awaits is no unhandled rejection. */
+  /** GET on the socket, bounded by the call timeout. */
   #get(path: string): Promise<SocketAnswer> {
-    const answer = socketGet(this.#socket as string, path, this.#options.callTimeoutMs);
-    answer.catch(() => {});
-    return answer;
+    const { callTimeoutMs, signal } = this.#options;
+    return settled(socketGet(this.#socket as string, path, callTimeoutMs, signal));
   }
+}
+
+/** The promise, with a handler attached so that an answer nobody awaits is no unhandled rejection. */
+function settled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
 }
 
 function imagePath(reference: string): string {

@@ -58,7 +58,7 @@ describe('socketGet', () => {
     }
   });
 
-  it('fails on a socket nobody listens on, and on one that never answers', async () => {
+  it('fails on a socket nobody listens on, on one that never answers, and when its signal aborts', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'stigmer-sg-'));
     await expect(socketGet(path.join(dir, 'none.sock'), '/version')).rejects.toThrow('reach the engine');
     const socketPath = path.join(dir, 'silent.sock');
@@ -66,6 +66,10 @@ describe('socketGet', () => {
     await new Promise<void>((resolve) => server.listen(socketPath, resolve));
     try {
       await expect(socketGet(socketPath, '/version', 50)).rejects.toThrow('answer within 50 ms');
+      const controller = new AbortController();
+      const asked = socketGet(socketPath, '/version', 60_000, controller.signal);
+      controller.abort(new Error('interrupted'));
+      await expect(asked).rejects.toThrow('interrupted');
     } finally {
       server.close();
     }

@@ -13,17 +13,31 @@ const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
  * `GET path` over a unix socket or named pipe, HTTP/1.1 with
  * `Connection: close`, written and read with node:net alone: the socket
  * engine's two reads do not need node:http (~5-9 ms to load). Rejects on a
- * connection error, an answer that is not HTTP, or no answer within `timeoutMs`.
+ * connection error, an answer that is not HTTP, or no answer within
+ * `timeoutMs`; with the signal's reason when `signal` aborts (Ctrl-C).
  */
-export function socketGet(socketPath: string, path: string, timeoutMs?: number): Promise<SocketAnswer> {
+export function socketGet(
+  socketPath: string,
+  path: string,
+  timeoutMs?: number,
+  signal?: AbortSignal,
+): Promise<SocketAnswer> {
   return new Promise<SocketAnswer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const socket = connect(socketPath);
+    const onAbort = () => {
+      socket.destroy();
+      reject(signal?.reason);
+    };
     const fail = (why: string) => {
+      signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       reject(new Error(why));
     };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    socket.on('close', () => signal?.removeEventListener('abort', onAbort));
     if (timeoutMs) socket.setTimeout(timeoutMs, () => fail(`answer within ${timeoutMs} ms`));
     socket.on('connect', () => {
       socket.end(`GET ${path} HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n`);
