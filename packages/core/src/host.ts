@@ -45,7 +45,7 @@ export { formatDuration, parseDuration } from './duration.js';
 export type { Discovery, EngineCandidate, EngineTls, TriedEndpoint } from './engine/discover.js';
 export { DockerEngine, type DockerEngineOptions } from './engine/docker-engine.js';
 export type { ProbeFailure } from './engine/errors.js';
-export { SocketEngine, type SocketEngineOptions, SocketEngineRefusal } from './engine/socket-engine.js';
+export { SocketEngine, type SocketEngineOptions } from './engine/socket-engine.js';
 export { interruption } from './errors.js';
 export { HOOK_KINDS, HOOK_NAMES } from './hooks.js';
 // The plugin API's types (hooks, payloads, context, errors' types) are a host's vocabulary too.

@@ -22,11 +22,13 @@ class Held {
  * commander, in a CommonJS bundle of its own (no ESM loader, built-ins
  * through `require`).
  *
- * Its output is held back and printed only when the run succeeded without
- * the socket engine refusing anything and without touching the network;
- * otherwise nothing was printed, nothing was changed (the socket engine only
- * reads; one-time notes are recorded only once printed), and it returns
- * false: the caller runs the full CLI, which prints whatever it prints. An
+ * Its output is held back and printed only when the run succeeded. The
+ * first call it does not serve (an engine call the socket engine refuses, a
+ * `fetch`) never settles and stops the run, which is abandoned: no plugin
+ * sees a failure it might record (a mirror's cool-down), nothing was printed,
+ * nothing was changed (the socket engine only reads; one-time notes are
+ * recorded only once printed). Any error ends it too. Then it returns false
+ * and the caller runs the full CLI, which prints whatever it prints. An
  * interrupt is reported here, as the full CLI reports it.
  *
  * `STIGMER_FAST_PATH=0` turns it off; `=require` (for tests) makes a
@@ -46,6 +48,15 @@ export async function fastPath(argv: readonly string[], env = process.env): Prom
       stderr as unknown as NodeJS.WritableStream,
     ),
   );
+  // The first thing the fast path does not do (a refused engine call, a fetch) stops the run:
+  // that call never settles, so nothing in the run sees it, and the run is abandoned.
+  let stopped: string | undefined;
+  let stopRun: () => void = () => {};
+  const stop = new Promise<void>((resolve) => (stopRun = resolve));
+  const stopFor = (why: string) => {
+    stopped ??= why;
+    stopRun();
+  };
   let engine: SocketEngine | undefined;
   const notes: [string, string][] = [];
   ctx.sessionOverrides = {
@@ -55,6 +66,7 @@ export async function fastPath(argv: readonly string[], env = process.env): Prom
         host: settings.engine.host,
         callTimeoutMs: settings.engine.timeout,
         signal: ctx.signal,
+        onRefusal: stopFor,
         // local-image's question, asked beside discovery's /version.
         prefetch: [settings.image.localTag],
       });
@@ -66,28 +78,27 @@ export async function fastPath(argv: readonly string[], env = process.env): Prom
       return true;
     },
   };
-  let network: string | undefined;
   // The descriptor, not the value: reading globalThis.fetch would load undici (~25 ms).
   const fetch = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
   Object.defineProperty(globalThis, 'fetch', {
     configurable: true,
     writable: true,
-    value: async () => {
-      network = 'touch the network';
-      throw new Error('the fast path does not touch the network');
+    value: () => {
+      stopFor('touch the network');
+      return new Promise(() => {});
     },
   });
   let why: string | undefined;
   try {
-    await imageResolve(ctx, options, 'resolve');
-    why = engine ? engine.refused : 'no engine was opened';
+    const run = imageResolve(ctx, options, 'resolve');
+    await Promise.race([run, stop]);
+    why = stopped ?? (engine ? undefined : 'no engine was opened');
   } catch (error) {
     if (interrupt.signal.aborted) process.exitCode = report(error, ctx, options);
-    else why = engine?.refused ?? `the command failed (${describe(error)})`;
+    else why = stopped ?? `the command failed (${describe(error)})`;
   } finally {
     if (fetch) Object.defineProperty(globalThis, 'fetch', fetch);
   }
-  why = network ?? why;
   if (why !== undefined && !interrupt.signal.aborted) {
     interrupt.disarm();
     return fallBack(why, env);

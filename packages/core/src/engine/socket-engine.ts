@@ -20,20 +20,14 @@ export interface SocketEngineOptions {
   callTimeoutMs?: number | undefined;
   /** The run's interrupt: a pending request ends with its reason (an `InterruptedError`). */
   signal?: AbortSignal | undefined;
+  /** Told why, the first time a call is refused (see {@link SocketEngine}). */
+  onRefusal?: ((why: string) => void) | undefined;
   /**
    * Images to inspect beside the `/version` probe: the request the run is
    * about to make goes out with the probe instead of after it. An answer
    * nobody asks for is dropped.
    */
   prefetch?: readonly string[] | undefined;
-}
-
-/** What the socket engine was asked and could not do; the host runs the full engine instead. */
-export class SocketEngineRefusal extends Error {
-  constructor(readonly why: string) {
-    super(`the socket engine does not ${why}`);
-    this.name = 'SocketEngineRefusal';
-  }
 }
 
 /**
@@ -44,9 +38,11 @@ export class SocketEngineRefusal extends Error {
  * and sources) and only when that endpoint answers `/version`: discovery
  * would then choose it too. Every other call, any other endpoint kind, an
  * endpoint that does not answer and any answer but 200 or 404 is refused:
- * it throws {@link SocketEngineRefusal} and `refused` says why, so the host
- * can run the command again with {@link DockerEngine}, which says what went
- * wrong. It never changes the engine, so a refused run has nothing to undo.
+ * `refused` and `onRefusal` say why, and the call never settles. Nothing in
+ * the run sees a refusal (no plugin catches it and records a failure): the
+ * run stops where it is, and the host, told, abandons it and runs the command
+ * again with {@link DockerEngine}, which says what went wrong. It never
+ * changes the engine, so an abandoned run has nothing to undo.
  */
 export class SocketEngine implements Engine {
   readonly #options: SocketEngineOptions;
@@ -70,10 +66,13 @@ export class SocketEngine implements Engine {
     }
   }
 
-  /** Throws the refusal, remembering why. */
-  refuse(why: string): never {
-    this.refused ??= why;
-    throw new SocketEngineRefusal(why);
+  /** Refuses: remembers and reports why, and returns a promise that never settles. */
+  refuse(why: string): Promise<never> {
+    if (this.refused === undefined) {
+      this.refused = why;
+      this.#options.onRefusal?.(why);
+    }
+    return new Promise<never>(() => {});
   }
 
   async connect(): Promise<EngineEndpoint> {
@@ -101,37 +100,37 @@ export class SocketEngine implements Engine {
     }
   }
 
-  pull(): never {
+  pull(): Promise<never> {
     return this.refuse('pull');
   }
-  tag(): never {
+  tag(): Promise<never> {
     return this.refuse('tag');
   }
-  removeImage(): never {
+  removeImage(): Promise<never> {
     return this.refuse('remove images');
   }
-  inspectContainer(): never {
+  inspectContainer(): Promise<never> {
     return this.refuse('inspect containers');
   }
-  listContainers(): never {
+  listContainers(): Promise<never> {
     return this.refuse('list containers');
   }
-  createContainer(): never {
+  createContainer(): Promise<never> {
     return this.refuse('create containers');
   }
-  startContainer(): never {
+  startContainer(): Promise<never> {
     return this.refuse('start containers');
   }
-  stopContainer(): never {
+  stopContainer(): Promise<never> {
     return this.refuse('stop containers');
   }
-  killContainer(): never {
+  killContainer(): Promise<never> {
     return this.refuse('kill containers');
   }
-  removeContainer(): never {
+  removeContainer(): Promise<never> {
     return this.refuse('remove containers');
   }
-  logs(): never {
+  logs(): Promise<never> {
     return this.refuse('read logs');
   }
 
