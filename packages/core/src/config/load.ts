@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { acceptConfig } from './accept.js';
@@ -99,6 +99,14 @@ async function readGiven(file: string) {
     throw new ConfigError('CONFIG_NOT_FOUND', `The config file ${file} (from --config) does not exist.`, {
       details: { path: file },
     });
+  }
+  // A device (/dev/zero) or a FIFO would be read forever; a folder cannot be read at all.
+  if (!statSync(file).isFile()) {
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      `The config file ${file} (from --config) is not a regular file. Pass a JSON, YAML or JavaScript config file.`,
+      { details: { path: file } },
+    );
   }
   const { cosmiconfig, defaultLoaders } = await loadCosmiconfig();
   const result = await readWith(

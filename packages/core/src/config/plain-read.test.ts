@@ -79,6 +79,7 @@ const LAYOUTS: Array<{
   { name: '--config an empty file', files: { 's.yaml': '' }, config: 's.yaml', plain: false },
   { name: '--config a missing file', files: {}, config: 'nowhere.yaml', plain: false },
   { name: 'no config at all', files: {}, plain: false },
+  { name: '--config a folder', files: { 'conf/x': '' }, config: 'conf', plain: false },
 ];
 
 const emptyHome = await folderWith({}, 'stigmer-home-');
@@ -117,6 +118,16 @@ describe('plainRead reads what cosmiconfig reads', () => {
       expect(plain?.scope).toBe('user');
       expect(await plainRead(cwd, env, undefined)).toBeDefined();
     }
+  });
+
+  it('refuses --config naming a device, which would be read forever, without reading it', async () => {
+    const cwd = await folderWith({ 'package.json': '{"name":"p"}' }, 'stigmer-plain-');
+    await expect(
+      readConfigFile({ cwd, env: { HOME: emptyHome }, configPath: '/dev/zero' }),
+    ).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('/dev/zero (from --config) is not a regular file'),
+    });
   });
 
   it("leaves everything to cosmiconfig when a meta config in the process's folder can change its search", async () => {

@@ -51,7 +51,9 @@ export async function plainRead(
   if (!yaml && (ext !== '.json' || path.basename(file) === 'package.json')) return undefined;
   let text: string;
   try {
-    if ((statSync(file, { throwIfNoEntry: false })?.size ?? 0) > MAX_CONFIG_BYTES) return undefined;
+    // Only a regular file of a config's size: a device (--config /dev/zero) or a FIFO never ends.
+    const info = statSync(file, { throwIfNoEntry: false });
+    if (!info?.isFile() || info.size > MAX_CONFIG_BYTES) return undefined;
     text = readFileSync(file, 'utf8');
   } catch {
     return undefined;
