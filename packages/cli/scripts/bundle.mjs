@@ -188,15 +188,19 @@ const lazyLibraries = {
 
 /**
  * The fast path's bundle never opens dockerode (its engine is the socket
- * engine), so dockerode stays out of it: the module that would load it
+ * engine) nor renders a manifest (kubernetes-models' schemas, for `server
+ * manifest` only), so both stay out of it: a module that would load them
  * fails, and the fast path hands the command to the full CLI.
  */
 const withoutDockerode = {
-  name: 'stigmer-fast-without-dockerode',
+  name: 'stigmer-fast-without-dockerode-and-kubernetes',
   setup(b) {
-    b.onResolve({ filter: /^dockerode$/ }, () => ({ path: 'dockerode', namespace: 'fast-absent' }));
-    b.onLoad({ filter: /.*/, namespace: 'fast-absent' }, () => ({
-      contents: `throw new Error('dockerode is not in the fast path');`,
+    b.onResolve({ filter: /^(dockerode|kubernetes-models\/.*)$/ }, (args) => ({
+      path: args.path,
+      namespace: 'fast-absent',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'fast-absent' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`${args.path} is not in the fast path`)});`,
       loader: 'js',
     }));
   },
@@ -256,7 +260,7 @@ const fast = await build({
   conditions: ['@stigmer/source'],
   external: ['typescript'],
   define: { __STIGMER_VERSION__: JSON.stringify(version) },
-  plugins: [withoutDockerode, lazyLibraries, startupPlugin(npmStandIn)],
+  plugins: [withoutDockerode, lazyLibraries, startupPlugin(npmStandIn), contentlessMaps],
 });
 // The files of dist/bundle/lazy/: the npm bundle's separate modules and the fast path's libraries.
 const separate = await build({
@@ -269,7 +273,7 @@ const separate = await build({
   outExtension: { '.js': '.cjs' },
   format: 'cjs',
   external: ['typescript'],
-  plugins: [nativeOptional],
+  plugins: [nativeOptional, contentlessMaps],
 });
 writeFileSync(
   `${root}/dist/bundle/THIRD-PARTY-LICENSES.txt`,
