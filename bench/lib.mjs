@@ -20,6 +20,18 @@ export function writeProject(dir, config) {
   return dir;
 }
 
+/** The environment the agent-runner plugin gives the container by default, as flags for docker's own commands. */
+export const AGENT_RUNNER_ENV = Object.freeze({
+  MODE: 'local',
+  STIGMER_BACKEND_ENDPOINT: 'localhost:7234',
+  TEMPORAL_SERVICE_ADDRESS: 'localhost:7233',
+  TEMPORAL_NAMESPACE: 'default',
+  TASK_QUEUE: 'agent_execution_runner',
+  SANDBOX_TYPE: 'filesystem',
+  WORKSPACE_ROOT: '/workspace',
+  LOG_LEVEL: 'DEBUG',
+});
+
 /** Debian's CA bundle: what NODE_EXTRA_CA_CERTS names on CI's machines. */
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compare, ensureBusyboxImage, onVariant, table, variants } from './lib.mjs';
+import { AGENT_RUNNER_ENV, compare, ensureBusyboxImage, onVariant, table, variants } from './lib.mjs';
 
 const bin = fileURLToPath(new URL('../packages/cli/bin/stigmer.js', import.meta.url));
 const tag = process.env.STIGMER_BENCH_SERVER_TAG ?? 'stigmer-bench/agent-runner:server';
@@ -42,16 +42,7 @@ const stigmerEnv = (variant) => ({
 // The same container by hand: the original CLI's `docker run -d` on Linux.
 const dockerData = path.join(project, 'docker-data');
 for (const dir of ['workspace', 'artifacts']) mkdirSync(path.join(dockerData, dir), { recursive: true });
-const env = {
-  MODE: 'local',
-  STIGMER_BACKEND_ENDPOINT: 'localhost:7234',
-  TEMPORAL_SERVICE_ADDRESS: 'localhost:7233',
-  TEMPORAL_NAMESPACE: 'default',
-  TASK_QUEUE: 'agent_execution_runner',
-  SANDBOX_TYPE: 'filesystem',
-  WORKSPACE_ROOT: '/workspace',
-  LOG_LEVEL: 'DEBUG',
-};
+const env = AGENT_RUNNER_ENV;
 const dockerRun = [
   'run',
   '-d',

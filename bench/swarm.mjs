@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  AGENT_RUNNER_ENV,
   compare,
   ensureBusyboxImage,
   onVariant,
@@ -95,16 +96,7 @@ try {
   const useImage = (v) => docker(['tag', refs[v].tag, localTag]);
 
   // What the agent-runner plugin builds, as `docker service create` flags.
-  const env = {
-    MODE: 'local',
-    STIGMER_BACKEND_ENDPOINT: 'localhost:7234',
-    TEMPORAL_SERVICE_ADDRESS: 'localhost:7233',
-    TEMPORAL_NAMESPACE: 'default',
-    TASK_QUEUE: 'agent_execution_runner',
-    SANDBOX_TYPE: 'filesystem',
-    WORKSPACE_ROOT: '/workspace',
-    LOG_LEVEL: 'DEBUG',
-  };
+  const env = AGENT_RUNNER_ENV;
   const serviceCreate = (image) => [
     'service',
     'create',
