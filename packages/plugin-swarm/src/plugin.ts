@@ -17,7 +17,13 @@ import { DEFAULT_OPTIONS } from './option-defaults.js';
 import type { SwarmOptions } from './options.js';
 import { VERSION } from './package-version.js';
 import { waitForReplicas, waitForUpdate } from './rollout.js';
-import { ensureSecrets, removeSecretsExcept, SECRET_OWNER_LABEL, secretIdsOf } from './secrets.js';
+import {
+  ensureSecrets,
+  removeSecretsExcept,
+  SECRET_OWNER_LABEL,
+  secretIdsOf,
+  secretKeysOf,
+} from './secrets.js';
 import { serviceSpec } from './service-spec.js';
 
 /** The label that records the plugin's own options in the spec, so that changing them rolls the service. */
@@ -75,7 +81,9 @@ export function swarmPlugin(): StigmerPlugin<SwarmOptions> {
         ]);
         const prefixed = prefixLines(swarm, deployment, nodes);
         raw.on('error', (error) => prefixed.destroy(error));
-        return { runtime: RUNTIME, deployment, stream: raw.pipe(prefixed) };
+        const service = await swarm.inspectService(deployment.id);
+        const secretEnv = secretKeysOf(service?.spec);
+        return { runtime: RUNTIME, deployment, stream: raw.pipe(prefixed), secretEnv };
       });
       hooks.runtimeStop.tap(async (request, ctx) => {
         const swarm = await managerOf(ctx);

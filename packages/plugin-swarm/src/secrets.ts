@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ContainerSpec, SwarmEngine } from '@stigmer/core';
-import type { SecretRef } from './service-spec.js';
+import { SECRET_FILE_PREFIX, type SecretRef } from './service-spec.js';
 
 /** The label that marks the secrets stigmer made for one service. */
 export const SECRET_OWNER_LABEL = 'org.stigmer.swarm.service';
@@ -66,4 +66,14 @@ export function secretIdsOf(spec: unknown): string[] {
   const secrets = (spec as { TaskTemplate?: { ContainerSpec?: { Secrets?: { SecretID?: string }[] } } })
     ?.TaskTemplate?.ContainerSpec?.Secrets;
   return (secrets ?? []).flatMap((s) => (s.SecretID ? [s.SecretID] : []));
+}
+
+/** The variables a service spec receives as secrets: the keys of its `stigmer-env.<KEY>` files. */
+export function secretKeysOf(spec: unknown): string[] {
+  const secrets = (
+    spec as { TaskTemplate?: { ContainerSpec?: { Secrets?: { File?: { Name?: string } }[] } } }
+  )?.TaskTemplate?.ContainerSpec?.Secrets;
+  return (secrets ?? []).flatMap((s) =>
+    s.File?.Name?.startsWith(SECRET_FILE_PREFIX) ? [s.File.Name.slice(SECRET_FILE_PREFIX.length)] : [],
+  );
 }

@@ -1,6 +1,7 @@
 import type { ContainerSpec } from '@stigmer/core';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIONS } from './option-defaults.js';
+import { secretKeysOf } from './secrets.js';
 import { restartCondition, SECRETS_WRAPPER, serviceSpec, volumeName } from './service-spec.js';
 
 const spec: ContainerSpec = {
@@ -40,6 +41,12 @@ describe('serviceSpec', () => {
         File: { Name: 'stigmer-env.ANTHROPIC_API_KEY', UID: '0', GID: '0', Mode: 0o444 },
       },
     ]);
+  });
+
+  it('names the secret variables of a spec it built, for server logs to mask (and nothing for a spec without secrets)', () => {
+    expect(secretKeysOf(serviceSpec(inputs))).toEqual(['ANTHROPIC_API_KEY']);
+    expect(secretKeysOf(serviceSpec({ ...inputs, secrets: [] }))).toEqual([]);
+    expect(secretKeysOf(undefined)).toEqual([]);
   });
 
   it("wraps the image's entrypoint so the secrets become environment variables, then runs the spec's command", () => {

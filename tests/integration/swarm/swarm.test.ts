@@ -22,7 +22,12 @@ import { tarArchive } from '../harness/tar.js';
  */
 
 const REPLICAS = 3;
-const COMMAND = ['sh', '-c', 'echo "runner up on $(hostname)"; while :; do sleep 1; done'];
+// The runner prints its API key: `server logs` must mask it although Swarm never gives the value back.
+const COMMAND = [
+  'sh',
+  '-c',
+  'echo "runner up on $(hostname) with key $ANTHROPIC_API_KEY"; while :; do sleep 1; done',
+];
 const newKey = () => `sk-swarm-canary-${randomBytes(12).toString('hex')}`;
 let apiKey = newKey();
 const name = `stigmer-sw-${process.pid}`;
@@ -315,13 +320,16 @@ describe('server start on a three-node swarm (plugin-swarm)', () => {
     expect(seen).toBe(REPLICAS);
   });
 
-  it('shows the service logs with each line prefixed by its task and node', async () => {
+  it('shows the service logs with each line prefixed by its task and node, the API key masked', async () => {
     const result = await stigmer(['server', 'logs', '--no-follow']);
     expect(result.exitCode).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(lines.length).toBeGreaterThanOrEqual(REPLICAS);
-    const prefixed = new RegExp(`^${name}\\.[1-3]@\\S+ \\([a-z0-9]{12}\\) \\| runner up on `);
+    const prefixed = new RegExp(
+      `^${name}\\.[1-3]@\\S+ \\([a-z0-9]{12}\\) \\| runner up on \\S+ with key \\*\\*\\*$`,
+    );
     for (const line of lines) expect(line).toMatch(prefixed);
+    expect(result.stdout).not.toContain(apiKey);
   });
 
   it('leaves an unchanged service alone: already running', async () => {

@@ -6,6 +6,7 @@ import {
   logsOnRuntime,
   openSession,
   serverLogs as readLogs,
+  type Session,
 } from '@stigmer/core/host';
 import type { CommandContext } from '../boundary.js';
 import { exitCodeForSignal } from '../exit-codes.js';
@@ -45,9 +46,8 @@ export async function serverLogs(ctx: CommandContext, options: ServerLogsOptions
   ctx.session = session;
   const tail = options.tail === undefined || options.tail === 'all' ? undefined : Number(options.tail);
   const request = { signal: ctx.signal, follow: Boolean(options.follow), tail };
-  // A runtime plugin's stream names each line's task; its secrets are Swarm secrets it cannot read back.
   const logs = hasRuntimePlugin(session)
-    ? { stream: (await logsOnRuntime(session, request)).stream, secrets: [] as string[] }
+    ? await runtimeLogs(session, request)
     : await readLogs(session, request);
   const secrets = logs.secrets.filter((s) => s.length >= 4);
   const mask = (text: string) => secrets.reduce((out, secret) => out.split(secret).join('***'), text);
@@ -93,4 +93,14 @@ export async function serverLogs(ctx: CommandContext, options: ServerLogsOptions
     if (!options.follow) throw interrupted;
     process.exitCode = exitCodeForSignal(interrupted.signal);
   }
+}
+
+/**
+ * A runtime plugin's stream (each line names its task). Its secrets cannot be
+ * read back from the runtime, so the values to mask are those the secret
+ * variables have in this environment, as `server start` used them.
+ */
+async function runtimeLogs(session: Session, request: Parameters<typeof logsOnRuntime>[1]) {
+  const { stream, secretEnv } = await logsOnRuntime(session, request);
+  return { stream, secrets: (secretEnv ?? []).flatMap((key) => process.env[key] ?? []) };
 }

@@ -106,6 +106,12 @@ export interface RuntimeLogs {
   readonly deployment: RuntimeDeployment;
   /** Ends when the deployment is gone (follow) or at once; `target.signal` ends a follow. */
   readonly stream: NodeJS.ReadableStream;
+  /**
+   * The names of the variables the deployment receives as secrets. A runtime
+   * cannot read its secrets back, so `server logs` masks the values these
+   * names have in stigmer's own environment (the values `server start` used).
+   */
+  readonly secretEnv?: readonly string[];
 }
 
 /** Given to `runtimeStop`. */
