@@ -211,6 +211,11 @@ describe('plugin-swarm refuses what it cannot run', () => {
     expect(JSON.stringify(answer)).not.toContain(apiKey);
     const stop = await stigmer(['server', 'stop', '--json'], { cwd: project });
     expect(JSON.parse(stop.stdout).removed).toContain(`service ${service}`);
+    // The same document shape as a single container's stop (README's JSON table): engine, configFile, trace.
+    expect(JSON.parse(stop.stdout)).toMatchObject({
+      configFile: expect.stringContaining(project),
+      trace: expect.any(Array),
+    });
     const secrets = await manager.listSecrets({
       filters: { label: [`org.stigmer.swarm.service=${service}`] },
     });

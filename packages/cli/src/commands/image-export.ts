@@ -3,7 +3,7 @@ import { EngineError } from '@stigmer/core';
 import { requestFor, resolveImage } from '@stigmer/core/host';
 import { type CommandContext, connectEngine } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
-import { explainBlock, traceJson } from '../output/explain.js';
+import { explainBlock, runFacts } from '../output/explain.js';
 import { formatBytes } from '../output/units.js';
 import { VERSION } from '../version.js';
 import { openChainSession } from './chain-session.js';
@@ -39,13 +39,7 @@ export async function imageExport(ctx: CommandContext, options: GlobalOptions, d
   });
   const trace = session.pipeline.trace;
   if (options.json) {
-    output.result({
-      dir: target,
-      manifest,
-      engine: endpoint,
-      configFile: session.configFile ?? null,
-      trace: traceJson(trace),
-    });
+    output.result({ dir: target, manifest, ...runFacts(session, endpoint) });
     return;
   }
   for (const entry of manifest.images) {

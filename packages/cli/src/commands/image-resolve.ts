@@ -1,7 +1,7 @@
 import { requestFor, resolveImage } from '@stigmer/core/host';
 import { type CommandContext, connectEngine } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
-import { explainBlock, traceJson } from '../output/explain.js';
+import { explainBlock, runFacts } from '../output/explain.js';
 import { openChainSession } from './chain-session.js';
 
 /**
@@ -21,12 +21,7 @@ export async function imageResolve(ctx: CommandContext, options: GlobalOptions, 
   }
   const trace = session.pipeline.trace;
   if (options.json) {
-    output.result({
-      image,
-      engine: endpoint,
-      configFile: session.configFile ?? null,
-      trace: traceJson(trace),
-    });
+    output.result({ image, ...runFacts(session, endpoint) });
     return;
   }
   const facts = [image.id.slice(0, 19), image.platform].filter(Boolean).join(', ');

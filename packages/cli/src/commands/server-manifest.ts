@@ -2,7 +2,7 @@ import { type ManifestOutcome, manifestText, renderManifest } from '@stigmer/cor
 import { type CommandContext, connectEngine } from '../boundary.js';
 import { MANIFEST_PLUGINS } from '../builtins.js';
 import type { GlobalOptions } from '../options.js';
-import { explainBlock, traceJson } from '../output/explain.js';
+import { explainBlock, runFacts } from '../output/explain.js';
 import { openChainSession } from './chain-session.js';
 
 /** Options of `server manifest`. */
@@ -48,10 +48,7 @@ export async function serverManifest(ctx: CommandContext, options: ServerManifes
   const redact = !options.includeSecrets;
   if (options.json) {
     const { combined: _combined, ...fields } = outcome;
-    output.result(
-      { ...fields, engine: endpoint, configFile: session.configFile ?? null, trace: traceJson(trace) },
-      { redact },
-    );
+    output.result({ ...fields, ...runFacts(session, endpoint) }, { redact });
     return;
   }
   const text = await manifestText(outcome.documents, options.output ?? 'yaml', outcome.combined);

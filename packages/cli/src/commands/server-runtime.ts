@@ -8,7 +8,7 @@ import type {
 import { inspectOnRuntime, startOnRuntime, stopOnRuntime } from '@stigmer/core/host';
 import type { CommandContext } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
-import { explainBlock, traceJson } from '../output/explain.js';
+import { explainBlock, runFacts } from '../output/explain.js';
 import { describeEvent } from './server-text.js';
 
 /**
@@ -40,12 +40,7 @@ export async function startOnRuntimePlugin(
   });
   const trace = session.pipeline.trace;
   if (options.json) {
-    output.result({
-      ...outcome,
-      engine: endpoint,
-      configFile: session.configFile ?? null,
-      trace: traceJson(trace),
-    });
+    output.result({ ...outcome, ...runFacts(session, endpoint) });
     return;
   }
   for (const line of startSummary(outcome)) output.line(line);
@@ -138,7 +133,7 @@ export async function stopOnRuntimePlugin(
     },
   });
   if (options.json) {
-    ctx.output.result({ ...outcome, engine: endpoint, trace: traceJson(session.pipeline.trace) });
+    ctx.output.result({ ...outcome, ...runFacts(session, endpoint) });
     return;
   }
   if (outcome.removed.length === 0)

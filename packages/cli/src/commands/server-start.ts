@@ -1,7 +1,7 @@
 import { hasRuntimePlugin, type LifecycleEvent, type StartOutcome, startServer } from '@stigmer/core/host';
 import { type CommandContext, connectEngine } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
-import { explainBlock, traceJson } from '../output/explain.js';
+import { explainBlock, runFacts } from '../output/explain.js';
 import type { Output } from '../output/output.js';
 import type { ProgressRenderer } from '../output/progress.js';
 import { openChainSession } from './chain-session.js';
@@ -50,12 +50,7 @@ export async function serverStart(
   }
   const trace = session.pipeline.trace;
   if (options.json) {
-    output.result({
-      ...outcome,
-      engine: endpoint,
-      configFile: session.configFile ?? null,
-      trace: traceJson(trace),
-    });
+    output.result({ ...outcome, ...runFacts(session, endpoint) });
     return;
   }
   for (const line of summary(outcome)) output.line(line);

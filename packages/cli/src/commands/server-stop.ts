@@ -1,7 +1,7 @@
 import { hasRuntimePlugin, openSession, stopServer } from '@stigmer/core/host';
 import { type CommandContext, connectEngine } from '../boundary.js';
 import type { GlobalOptions } from '../options.js';
-import { explainBlock, traceJson } from '../output/explain.js';
+import { explainBlock, runFacts } from '../output/explain.js';
 import { sessionOptions } from '../session.js';
 import { stopOnRuntimePlugin } from './server-runtime.js';
 import { describeEvent, graceNotices, shortId } from './server-text.js';
@@ -36,12 +36,7 @@ export async function serverStop(ctx: CommandContext, options: GlobalOptions) {
     );
   }
   if (options.json) {
-    output.result({
-      ...outcome,
-      engine: endpoint,
-      configFile: session.configFile ?? null,
-      trace: traceJson(trace),
-    });
+    output.result({ ...outcome, ...runFacts(session, endpoint) });
     return;
   }
   if (outcome.containers.length === 0) {

@@ -1,5 +1,5 @@
 import type { EngineEndpoint, TraceEntry } from '@stigmer/core';
-import type { LoadedPlugin } from '@stigmer/core/host';
+import type { LoadedPlugin, Session } from '@stigmer/core/host';
 import { pluginOrigin } from './plugin-origin.js';
 
 /** The trace as aligned lines: one decision per line, with its messages below. */
@@ -91,4 +91,16 @@ export function explainBlock(
   extra: readonly string[] = [],
 ): string[] {
   return ['', ...placeLines(places), ...extra, 'Decisions:', ...explainLines(trace)];
+}
+
+/**
+ * What every command's JSON document ends with, after its own fields: the
+ * engine it used, the config file (null for none) and the run's trace.
+ */
+export function runFacts(session: Pick<Session, 'configFile' | 'pipeline'>, endpoint: unknown) {
+  return {
+    engine: endpoint,
+    configFile: session.configFile ?? null,
+    trace: traceJson(session.pipeline.trace),
+  };
 }
