@@ -28,7 +28,11 @@ const noEngine = new Proxy({} as Engine, {
       : () => Promise.reject(new Error(`engine.${String(key)} must not be called here`)),
 });
 
-function pipeline(timeouts: Partial<typeof DEFAULT_TIMEOUTS> = {}, signal?: AbortSignal) {
+function pipeline(
+  timeouts: Partial<typeof DEFAULT_TIMEOUTS> = {},
+  signal?: AbortSignal,
+  interruptGraceMs?: number,
+) {
   return new Pipeline({
     cliVersion: '0.1.0',
     cwd: '/tmp',
@@ -37,6 +41,7 @@ function pipeline(timeouts: Partial<typeof DEFAULT_TIMEOUTS> = {}, signal?: Abor
     engine: noEngine,
     timeouts: { ...DEFAULT_TIMEOUTS, ...timeouts },
     ...(signal ? { signal } : {}),
+    ...(interruptGraceMs === undefined ? {} : { interruptGraceMs }),
   });
 }
 
@@ -392,17 +397,7 @@ describe('interrupting a runtime hook', () => {
     });
   const interruptible = (grace: number) => {
     const controller = new AbortController();
-    const p = new Pipeline({
-      cliVersion: '0.1.0',
-      cwd: '/tmp',
-      configFile: undefined,
-      env: {},
-      engine: noEngine,
-      timeouts: DEFAULT_TIMEOUTS,
-      signal: controller.signal,
-      interruptGraceMs: grace,
-    });
-    return { p, controller };
+    return { p: pipeline({}, controller.signal, grace), controller };
   };
 
   it('waits on Ctrl-C until the tap has undone what it made, then reports the interrupt', async () => {
